@@ -1,0 +1,32 @@
+"""Moderation logic with no I/O: the queue state machine and the rule chain.
+
+This package never imports the web, database or network stack; ``tests/moderation`` asserts it.
+"""
+
+from moderation.queue import (
+    Action,
+    Effect,
+    PostState,
+    Status,
+    Transition,
+    TransitionError,
+    apply_action,
+    restore,
+)
+from moderation.rules import Candidate, RuleSet, Verdict, evaluate, initial_status
+
+__all__ = [
+    "Action",
+    "Candidate",
+    "Effect",
+    "PostState",
+    "RuleSet",
+    "Status",
+    "Transition",
+    "TransitionError",
+    "Verdict",
+    "apply_action",
+    "evaluate",
+    "initial_status",
+    "restore",
+]

@@ -1,0 +1,89 @@
+"""The rule chain: ordered rules, each with a verdict and a reason a moderator can read.
+
+The first decisive verdict wins; when no rule decides, the event's mode does (pre-moderation holds
+every post for review, post-moderation puts it on the wall at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from moderation.normalise import fold, words
+from moderation.queue import Status
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    HOLD = "hold"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What the rules see of an incoming post."""
+
+    source: str
+    author_name: str
+    author_handle: str
+    text: str
+    has_media: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Verdict | None
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """An event's rules, as stored with the event."""
+
+    trusted_authors: frozenset[str] = field(default_factory=frozenset)
+    banned_authors: frozenset[str] = field(default_factory=frozenset)
+    blocklist: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, list[str]] | None) -> RuleSet:
+        data = data or {}
+        return cls(
+            trusted_authors=frozenset(_handle(a) for a in data.get("trusted_authors", [])),
+            banned_authors=frozenset(_handle(a) for a in data.get("banned_authors", [])),
+            blocklist=frozenset(fold(w) for w in data.get("blocklist", []) if w.strip()),
+        )
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {
+            "trusted_authors": sorted(self.trusted_authors),
+            "banned_authors": sorted(self.banned_authors),
+            "blocklist": sorted(self.blocklist),
+        }
+
+
+def _handle(value: str) -> str:
+    return value.strip().lstrip("@").casefold()
+
+
+def evaluate(rules: RuleSet, post: Candidate) -> Decision | None:
+    """The first decisive rule's decision, or ``None`` when no rule has an opinion."""
+    handle = _handle(post.author_handle or post.author_name)
+    if handle and handle in rules.banned_authors:
+        return Decision(Verdict.REJECT, "banned_author", f"@{handle} is banned for this event")
+    if rules.blocklist:
+        hits = sorted({w for w in words(post.text + " " + post.author_name) if w in rules.blocklist})
+        if hits:
+            return Decision(Verdict.REJECT, "blocklist", f"blocked word: {', '.join(hits)}")
+    if handle and handle in rules.trusted_authors:
+        return Decision(Verdict.APPROVE, "trusted_author", f"@{handle} is a trusted ambassador")
+    return None
+
+
+def initial_status(decision: Decision | None, mode: str) -> Status:
+    """Where a new post starts in the queue."""
+    if decision is None or decision.verdict is Verdict.HOLD:
+        if decision is None and mode == "post":
+            return Status.APPROVED
+        return Status.PENDING
+    return Status.APPROVED if decision.verdict is Verdict.APPROVE else Status.REJECTED

@@ -1,0 +1,3 @@
+from wallserver.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Authentication: password hashing, API tokens, login sessions, request dependencies."""

@@ -1,0 +1,37 @@
+"""Hashing of passwords (argon2) and of random bearer secrets (SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+# A hash to check against when the user does not exist, so timing does not tell names apart.
+_DUMMY = _hasher.hash("wallserver-dummy-password")
+
+ROLES = ("admin", "moderator", "display", "ingest")
+USER_ROLES = ("admin", "moderator")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token(prefix: str = "wst") -> str:
+    """A fresh bearer secret; only its hash is stored."""
+    return f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,27 @@
+"""Schema migrations with Alembic, configured in code so no ``alembic.ini`` is needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from wallserver.settings import Settings, to_sync_url
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(settings: Settings) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", to_sync_url(settings.resolved_database_url))
+    cfg.attributes["sqlite_synchronous"] = settings.sqlite_synchronous
+    return cfg
+
+
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (``wallserver db upgrade``; also run at start)."""
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(settings), revision)

@@ -1,0 +1,115 @@
+"""The tables. Domain code gets dataclasses from ``store``; only the store touches these rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), **kw))
+
+
+class Event(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    moderation: str = Field(default="pre", max_length=8)
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    wall_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    created_at: datetime = _ts(nullable=False)
+
+
+class Post(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("event_id", "source", "source_id", name="uq_post_source"),
+        Index("ix_post_event_status", "event_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    source: str = Field(max_length=32)
+    source_id: str = Field(max_length=200)
+    author_name: str = Field(default="", max_length=200)
+    author_handle: str = Field(default="", max_length=200)
+    author_avatar_url: str = Field(default="", max_length=2000)
+    text: str = Field(default="")
+    media: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    url: str = Field(default="", max_length=2000)
+    created_at: datetime = _ts(nullable=False)
+    received_at: datetime = _ts(nullable=False)
+    status: str = Field(default="pending", max_length=16)
+    pinned: bool = Field(default=False)
+    version: int = Field(default=1)
+    rule: str = Field(default="", max_length=64)
+    rule_reason: str = Field(default="", max_length=500)
+    manage_token_hash: str | None = Field(default=None, max_length=64, index=True)
+    consent: bool = Field(default=False)
+
+
+class Decision(SQLModel, table=True):
+    """The audit log: every change of a post's state, by whom and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=32)
+    from_status: str = Field(max_length=16)
+    from_pinned: bool = Field(default=False)
+    to_status: str = Field(max_length=16)
+    to_pinned: bool = Field(default=False)
+    reason: str = Field(default="", max_length=500)
+    at: datetime = _ts(nullable=False)
+
+
+class WallEntry(SQLModel, table=True):
+    """The wall log: what every wall of an event must do, in ``seq`` order."""
+
+    __tablename__ = "wall_entry"
+
+    event_id: int = Field(foreign_key="event.id", primary_key=True)
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    type: str = Field(max_length=32)
+    post_id: int | None = Field(default=None, foreign_key="post.id")
+    message: str  # the serialised WebSocket message, exactly as sent
+    at: datetime = _ts(nullable=False)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "wall_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True, index=True)
+    role: str = Field(max_length=16)
+    password_hash: str
+    created_at: datetime = _ts(nullable=False)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    role: str = Field(max_length=16)
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    label: str = Field(default="", max_length=200)
+    created_at: datetime = _ts(nullable=False)
+
+
+class LoginSession(SQLModel, table=True):
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="wall_user.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,0 +1,89 @@
+"""The error tree. Each error has an HTTP status and a stable ``code``.
+
+    WallError                      500 internal
+    ├── BadRequest                 400 bad_request
+    │   └── ValidationFailed       422 validation_error
+    ├── Unauthorized               401 unauthorized
+    ├── Forbidden                  403 forbidden
+    │   └── CsrfFailed             403 csrf_failed
+    ├── NotFound                   404 not_found
+    ├── Conflict                   409 conflict
+    │   ├── StaleVersion           409 stale_version   (body also carries the current post)
+    │   └── InvalidTransition      409 invalid_transition
+    ├── PayloadTooLarge            413 payload_too_large
+    ├── UnsupportedMedia           415 unsupported_media_type
+    └── RateLimited                429 rate_limited
+
+Every error reaches the client as ``{"error": {"code": str, "message": str}}`` (see ``handlers.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class WallError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal"
+
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class BadRequest(WallError):
+    status = 400
+    code = "bad_request"
+
+
+class ValidationFailed(BadRequest):
+    status = 422
+    code = "validation_error"
+
+
+class Unauthorized(WallError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(WallError):
+    status = 403
+    code = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+
+
+class NotFound(WallError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(WallError):
+    status = 409
+    code = "conflict"
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class PayloadTooLarge(WallError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(WallError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RateLimited(WallError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,80 @@
+"""Settings, read from ``WALL_*`` environment variables (pydantic-settings).
+
+Nothing here is read at import time: :func:`load_settings` is called by the CLI, and tests build
+:class:`Settings` directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "change-me"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. See the settings table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="WALL_", extra="ignore")
+
+    data_dir: Path = Path("./wall-data")
+    database_url: str | None = None
+    broker_url: str = "memory://"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    allowed_origins: list[str] = Field(default_factory=list)
+    public_url: str | None = None
+
+    max_text_length: int = 1000
+    max_json_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 15 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+
+    ws_client_buffer: int = 1000
+    ws_replay_page: int = 500
+    session_hours: int = 12
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    cookie_secure: bool = False
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return to_async_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'wall.sqlite3').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    def has_real_secret(self) -> bool:
+        value = self.secret_key.get_secret_value()
+        return bool(value) and value != DEFAULT_SECRET_KEY and len(value) >= 16
+
+
+def to_async_url(url: str) -> str:
+    """Map the URLs operators write to the async drivers wallserver uses."""
+    for prefix in ("postgresql+psycopg://", "postgresql+asyncpg://", "sqlite+aiosqlite://"):
+        if url.startswith(prefix):
+            return url
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+
+
+def to_sync_url(url: str) -> str:
+    """The same database for synchronous tools (Alembic)."""
+    url = to_async_url(url)
+    if url.startswith("sqlite+aiosqlite://"):
+        return "sqlite://" + url[len("sqlite+aiosqlite://") :]
+    return url  # psycopg 3 serves both sync and async
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

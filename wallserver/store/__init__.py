@@ -1,0 +1,8 @@
+"""The only place that builds queries. The API and the hub call these named operations."""
+
+from wallserver.store.database import Database
+from wallserver.store.records import EventInfo, NewPost, PostRecord, Principal
+
+__all__ = ["Database", "EventInfo", "NewPost", "PostRecord", "Principal", "Store"]
+
+from wallserver.store.facade import Store  # noqa: E402

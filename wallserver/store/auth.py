@@ -1,0 +1,114 @@
+"""Users, API tokens and login sessions (secrets stored hashed)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from wallserver.auth.secrets import (
+    ROLES,
+    USER_ROLES,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from wallserver.db.models import ApiToken, LoginSession, User, utcnow
+from wallserver.errors import Conflict, ValidationFailed
+from wallserver.store.database import Database
+from wallserver.store.records import Principal
+
+
+class AuthStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_user(self, name: str, role: str, password: str) -> Principal:
+        if role not in USER_ROLES:
+            raise ValidationFailed(f"role must be one of {', '.join(USER_ROLES)}")
+        if not name.strip() or len(password) < 8:
+            raise ValidationFailed("a user needs a name and a password of at least 8 characters")
+        row = User(name=name.strip(), role=role, password_hash=hash_password(password))
+        try:
+            async with self.db.write() as session:
+                session.add(row)
+                await session.flush()
+                assert row.id is not None
+                return Principal("user", row.id, row.name, row.role)
+        except IntegrityError as exc:
+            raise Conflict(f"user {name!r} exists already") from exc
+
+    async def set_password(self, name: str, password: str) -> None:
+        async with self.db.write() as session:
+            row = (await session.exec(select(User).where(User.name == name))).first()
+            if row is None:
+                raise ValidationFailed(f"no user {name!r}")
+            row.password_hash = hash_password(password)
+            session.add(row)
+
+    async def check_password(self, name: str, password: str) -> Principal | None:
+        async with self.db.read() as session:
+            row = (await session.exec(select(User).where(User.name == name))).first()
+        if not verify_password(row.password_hash if row else None, password) or row is None:
+            return None
+        assert row.id is not None
+        return Principal("user", row.id, row.name, row.role)
+
+    async def create_token(self, role: str, event_id: int | None = None, label: str = "") -> str:
+        if role not in ROLES:
+            raise ValidationFailed(f"role must be one of {', '.join(ROLES)}")
+        token = new_token()
+        async with self.db.write() as session:
+            session.add(ApiToken(token_hash=token_hash(token), role=role, event_id=event_id,
+                                 label=label))
+        return token
+
+    async def token_principal(self, token: str) -> Principal | None:
+        async with self.db.read() as session:
+            query = select(ApiToken).where(ApiToken.token_hash == token_hash(token))
+            row = (await session.exec(query)).first()
+        if row is None:
+            return None
+        assert row.id is not None
+        return Principal("token", row.id, row.label or f"{row.role}-{row.id}", row.role, row.event_id)
+
+    async def open_session(self, user: Principal, hours: int) -> tuple[str, str]:
+        """A new login session: the cookie value and its CSRF token."""
+        cookie = new_token("wss")
+        csrf = secrets.token_urlsafe(24)
+        async with self.db.write() as session:
+            await session.exec(  # type: ignore[call-overload]
+                delete(LoginSession).where(col(LoginSession.expires_at) < utcnow())
+            )
+            session.add(LoginSession(
+                token_hash=token_hash(cookie), user_id=user.id, csrf_token=csrf,
+                expires_at=utcnow() + timedelta(hours=hours),
+            ))
+        return cookie, csrf
+
+    async def session_principal(self, cookie: str) -> Principal | None:
+        async with self.db.read() as session:
+            query = (
+                select(LoginSession, User)
+                .join(User, col(User.id) == LoginSession.user_id)
+                .where(LoginSession.token_hash == token_hash(cookie))
+            )
+            found = (await session.exec(query)).first()
+        if found is None:
+            return None
+        login, user = found
+        expires = login.expires_at if login.expires_at.tzinfo else login.expires_at.replace(tzinfo=UTC)
+        if expires < datetime.now(UTC):
+            return None
+        assert user.id is not None
+        return Principal("user", user.id, user.name, user.role, None, login.csrf_token)
+
+    async def close_session(self, cookie: str) -> None:
+        async with self.db.write() as session:
+            await session.exec(  # type: ignore[call-overload]
+                delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(cookie))
+            )

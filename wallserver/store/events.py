@@ -1,0 +1,82 @@
+"""Events: create, look up, list."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from wallserver.db.models import Event
+from wallserver.errors import Conflict, NotFound, ValidationFailed
+from wallserver.store.database import Database
+from wallserver.store.records import EventInfo
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+HASHTAG = re.compile(r"^[^\s#]{1,100}$")
+
+
+def clean_hashtags(tags: list[str]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        tag = tag.strip().lstrip("#")
+        if not HASHTAG.match(tag):
+            raise ValidationFailed(f"not a hashtag: {tag!r}")
+        if tag.casefold() not in (t.casefold() for t in out):
+            out.append(tag)
+    return out
+
+
+class EventStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self, slug: str, name: str, hashtags: list[str], moderation: str = "pre",
+        rules: dict[str, list[str]] | None = None,
+    ) -> EventInfo:
+        if not SLUG.match(slug):
+            raise ValidationFailed("slug: lower-case letters, digits and dashes, at most 63")
+        if moderation not in ("pre", "post"):
+            raise ValidationFailed("moderation must be 'pre' or 'post'")
+        if not name.strip():
+            raise ValidationFailed("name must not be empty")
+        row = Event(slug=slug, name=name.strip(), hashtags=clean_hashtags(hashtags),
+                    moderation=moderation, rules=rules or {})
+        try:
+            async with self.db.write() as session:
+                session.add(row)
+                await session.flush()
+                info = EventInfo.of(row)
+        except IntegrityError as exc:
+            raise Conflict(f"an event with slug {slug!r} exists already") from exc
+        return info
+
+    async def get(self, slug: str) -> EventInfo:
+        async with self.db.read() as session:
+            row = (await session.exec(select(Event).where(Event.slug == slug))).first()
+        if row is None:
+            raise NotFound(f"no event {slug!r}")
+        return EventInfo.of(row)
+
+    async def get_by_id(self, event_id: int) -> EventInfo:
+        async with self.db.read() as session:
+            row = await session.get(Event, event_id)
+        if row is None:
+            raise NotFound(f"no event {event_id}")
+        return EventInfo.of(row)
+
+    async def list(self) -> list[EventInfo]:
+        async with self.db.read() as session:
+            rows = (await session.exec(select(Event).order_by(col(Event.id)))).all()
+        return [EventInfo.of(r) for r in rows]
+
+    async def set_rules(self, slug: str, rules: dict[str, list[str]]) -> EventInfo:
+        async with self.db.write() as session:
+            row = (await session.exec(select(Event).where(Event.slug == slug))).first()
+            if row is None:
+                raise NotFound(f"no event {slug!r}")
+            row.rules = rules
+            session.add(row)
+            await session.flush()
+            return EventInfo.of(row)

@@ -1,0 +1,23 @@
+"""One object that carries every store, hung on ``app.state.store``."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from wallserver.store.auth import AuthStore
+from wallserver.store.database import Database
+from wallserver.store.events import EventStore
+from wallserver.store.posts import PostStore
+from wallserver.store.wall import WallLog
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.db = Database(engine)
+        self.events = EventStore(self.db)
+        self.wall = WallLog(self.db)
+        self.posts = PostStore(self.db, self.wall)
+        self.auth = AuthStore(self.db)
+
+    async def close(self) -> None:
+        await self.db.engine.dispose()

@@ -1,0 +1,193 @@
+"""Posts: idempotent insert, the moderation queue, decisions with optimistic concurrency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from moderation import Action, Effect, PostState, Status, Transition, TransitionError
+from moderation import apply_action, restore
+from wallserver.db.models import Decision, Post, utcnow
+from wallserver.errors import InvalidTransition, NotFound, StaleVersion
+from wallserver.store.database import Database
+from wallserver.store.records import EventInfo, NewPost, PostRecord
+from wallserver.store.wall import WallLog, WallMessage
+
+UNDO = "undo"
+INGEST = "ingest"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A post after a write, and the wall messages the write produced (to publish after commit)."""
+
+    post: PostRecord
+    created: bool
+    messages: list[WallMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    posts: list[PostRecord]
+    next_cursor: int | None
+
+
+class PostStore:
+    def __init__(self, db: Database, wall: WallLog) -> None:
+        self.db = db
+        self.wall = wall
+
+    async def insert(
+        self, event: EventInfo, new: NewPost, status: Status, rule: str = "", reason: str = ""
+    ) -> Outcome:
+        """Store a new post, or return the one already stored for ``(source, source_id)``."""
+        try:
+            return await self._insert(event, new, status, rule, reason)
+        except IntegrityError:
+            # A concurrent request stored the same (source, source_id) first.
+            existing = await self._find(event.id, new.source, new.source_id)
+            if existing is None:
+                raise
+            return Outcome(existing, False, [])
+
+    async def _insert(
+        self, event: EventInfo, new: NewPost, status: Status, rule: str, reason: str
+    ) -> Outcome:
+        async with self.db.write() as session:
+            found = await _by_source(session, event.id, new.source, new.source_id)
+            if found is not None:
+                return Outcome(PostRecord.of(found), False, [])
+            row = Post(
+                event_id=event.id, source=new.source, source_id=new.source_id,
+                author_name=new.author_name, author_handle=new.author_handle,
+                author_avatar_url=new.author_avatar_url, text=new.text, media=new.media,
+                url=new.url, created_at=new.created_at or utcnow(), status=status.value,
+                rule=rule, rule_reason=reason, consent=new.consent,
+                manage_token_hash=new.manage_token_hash,
+            )
+            session.add(row)
+            await session.flush()
+            record = PostRecord.of(row)
+            session.add(Decision(
+                post_id=record.id, event_id=event.id, actor=f"rule:{rule}" if rule else "system",
+                action=INGEST, from_status="", to_status=status.value, reason=reason,
+            ))
+            messages = []
+            if status is Status.APPROVED:
+                messages.append(await self._wall_effect(session, record, Effect.SHOW))
+        return Outcome(record, True, messages)
+
+    async def _find(self, event_id: int, source: str, source_id: str) -> PostRecord | None:
+        async with self.db.read() as session:
+            row = await _by_source(session, event_id, source, source_id)
+        return PostRecord.of(row) if row is not None else None
+
+    async def get(self, post_id: int) -> PostRecord:
+        async with self.db.read() as session:
+            row = await session.get(Post, post_id)
+        if row is None:
+            raise NotFound(f"no post {post_id}")
+        return PostRecord.of(row)
+
+    async def by_manage_token(self, token_hash: str) -> PostRecord:
+        async with self.db.read() as session:
+            query = select(Post).where(Post.manage_token_hash == token_hash)
+            row = (await session.exec(query)).first()
+        if row is None:
+            raise NotFound("no such post")
+        return PostRecord.of(row)
+
+    async def page(
+        self, event_id: int, statuses: list[str] | None, limit: int, cursor: int | None,
+        oldest_first: bool = False,
+    ) -> Page:
+        query = select(Post).where(Post.event_id == event_id)
+        if statuses:
+            query = query.where(col(Post.status).in_(statuses))
+        if cursor is not None:
+            query = query.where(col(Post.id) > cursor if oldest_first else col(Post.id) < cursor)
+        order = col(Post.id).asc() if oldest_first else col(Post.id).desc()
+        async with self.db.read() as session:
+            rows = (await session.exec(query.order_by(order).limit(limit + 1))).all()
+        posts = [PostRecord.of(r) for r in rows[:limit]]
+        return Page(posts, posts[-1].id if len(rows) > limit else None)
+
+    async def decide(
+        self, post_id: int, action: str, version: int, actor: str, reason: str = ""
+    ) -> Outcome:
+        """Apply a moderator's action if ``version`` is still current (else :class:`StaleVersion`)."""
+        async with self.db.write() as session:
+            row = await session.get(Post, post_id)
+            if row is None:
+                raise NotFound(f"no post {post_id}")
+            if row.version != version:
+                raise _stale(PostRecord.of(row))
+            current = PostState(Status(row.status), row.pinned)
+            transition = await self._transition(session, post_id, current, action)
+            after = transition.after
+            changed = await session.exec(  # type: ignore[call-overload]
+                update(Post)
+                .where(col(Post.id) == post_id, col(Post.version) == version)
+                .values(status=after.status.value, pinned=after.pinned, version=version + 1)
+            )
+            if changed.rowcount != 1:  # another moderator won the race
+                await session.rollback()
+                raise _stale(await self.get(post_id))
+            session.add(Decision(
+                post_id=post_id, event_id=row.event_id, actor=actor, action=action,
+                from_status=current.status.value, from_pinned=current.pinned,
+                to_status=after.status.value, to_pinned=after.pinned, reason=reason,
+            ))
+            await session.refresh(row)
+            record = PostRecord.of(row)
+            messages = [await self._wall_effect(session, record, e) for e in transition.effects]
+        return Outcome(record, False, messages)
+
+    async def _transition(
+        self, session: AsyncSession, post_id: int, current: PostState, action: str
+    ) -> Transition:
+        try:
+            if action == UNDO:
+                query = (
+                    select(Decision)
+                    .where(Decision.post_id == post_id, Decision.action != INGEST)
+                    .order_by(col(Decision.id).desc())
+                    .limit(1)
+                )
+                last = (await session.exec(query)).first()
+                if last is None:
+                    raise TransitionError("no decision to undo")
+                return restore(current, PostState(Status(last.from_status), last.from_pinned))
+            return apply_action(current, Action(action))
+        except TransitionError as exc:
+            raise InvalidTransition(str(exc)) from exc
+
+    async def history(self, post_id: int) -> list[Decision]:
+        async with self.db.read() as session:
+            query = select(Decision).where(Decision.post_id == post_id).order_by(col(Decision.id))
+            return list((await session.exec(query)).all())
+
+    async def _wall_effect(self, session: AsyncSession, post: PostRecord, effect: Effect) -> WallMessage:
+        if effect is Effect.SHOW:
+            body = {"type": effect.value, "post": post.wall_view()}
+        else:
+            body = {"type": effect.value, "post_id": post.id}
+        return await self.wall.append(session, post.event_id, body, post.id)
+
+
+async def _by_source(session: AsyncSession, event_id: int, source: str, source_id: str) -> Post | None:
+    query = select(Post).where(
+        Post.event_id == event_id, Post.source == source, Post.source_id == source_id
+    )
+    return (await session.exec(query)).first()
+
+
+def _stale(current: PostRecord) -> StaleVersion:
+    return StaleVersion(
+        f"post {current.id} changed meanwhile (now version {current.version}, {current.status})",
+        extra={"post": current.moderator_view()},
+    )

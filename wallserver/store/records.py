@@ -1,0 +1,129 @@
+"""Plain dataclasses the store hands out, so domain code never holds table rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from wallserver.db.models import Event, Post
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    id: int
+    slug: str
+    name: str
+    hashtags: list[str]
+    moderation: str
+    rules: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: Event) -> EventInfo:
+        assert row.id is not None
+        return cls(row.id, row.slug, row.name, list(row.hashtags), row.moderation, dict(row.rules))
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "hashtags": self.hashtags,
+            "moderation": self.moderation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NewPost:
+    """A post as it arrives, before it has an id."""
+
+    source: str
+    source_id: str
+    text: str
+    author_name: str = ""
+    author_handle: str = ""
+    author_avatar_url: str = ""
+    media: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+    created_at: datetime | None = None
+    consent: bool = False
+    manage_token_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    id: int
+    event_id: int
+    source: str
+    source_id: str
+    author_name: str
+    author_handle: str
+    author_avatar_url: str
+    text: str
+    media: list[dict[str, Any]]
+    url: str
+    created_at: datetime
+    received_at: datetime
+    status: str
+    pinned: bool
+    version: int
+    rule: str
+    rule_reason: str
+
+    @classmethod
+    def of(cls, row: Post) -> PostRecord:
+        assert row.id is not None
+        return cls(
+            row.id, row.event_id, row.source, row.source_id, row.author_name, row.author_handle,
+            row.author_avatar_url, row.text, list(row.media), row.url, row.created_at,
+            row.received_at, row.status, row.pinned, row.version, row.rule, row.rule_reason,
+        )
+
+    def wall_view(self) -> dict[str, Any]:
+        """The post as every wall and viewer sees it (the contract's ``post`` object)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "author": {
+                "name": self.author_name,
+                "handle": self.author_handle,
+                "avatar_url": self.author_avatar_url,
+            },
+            "text": self.text,
+            "media": self.media,
+            "created_at": _iso(self.created_at),
+            "url": self.url,
+            "pinned": self.pinned,
+        }
+
+    def moderator_view(self) -> dict[str, Any]:
+        return {
+            **self.wall_view(),
+            "source_id": self.source_id,
+            "status": self.status,
+            "version": self.version,
+            "received_at": _iso(self.received_at),
+            "rule": self.rule,
+            "rule_reason": self.rule_reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a logged-in user or an API token."""
+
+    kind: str  # "user" | "token"
+    id: int
+    name: str
+    role: str
+    event_id: int | None = None
+    csrf_token: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; we only ever store UTC
+        return value.isoformat() + "Z"
+    return value.isoformat().replace("+00:00", "Z")

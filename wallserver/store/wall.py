@@ -1,0 +1,67 @@
+"""The wall log: per-event, strictly increasing ``seq``, allocated inside the writing transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from wallserver.db.models import Event, WallEntry
+from wallserver.store.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class WallMessage:
+    event_id: int
+    seq: int
+    text: str  # serialised once, stored and sent as is
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+class WallLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def append(
+        self, session: AsyncSession, event_id: int, body: dict[str, Any], post_id: int | None = None
+    ) -> WallMessage:
+        """Add one wall event in the caller's transaction. The event row lock orders writers."""
+        bump = (
+            update(Event)
+            .where(col(Event.id) == event_id)
+            .values(wall_seq=Event.wall_seq + 1)
+            .returning(Event.wall_seq)
+        )
+        seq = (await session.exec(bump)).scalar_one()  # type: ignore[call-overload]
+        text = dumps({"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}})
+        session.add(WallEntry(event_id=event_id, seq=seq, type=body["type"], post_id=post_id, message=text))
+        return WallMessage(event_id, seq, text)
+
+    async def current_seq(self, event_id: int) -> int:
+        async with self.db.read() as session:
+            value = (await session.exec(select(Event.wall_seq).where(Event.id == event_id))).first()
+            return int(value or 0)
+
+    async def after(self, event_id: int, after_seq: int, upto: int | None = None, limit: int = 500) -> list[WallMessage]:
+        """Wall events with ``after_seq < seq <= upto``, oldest first, at most ``limit``."""
+        query = select(WallEntry.seq, WallEntry.message).where(
+            WallEntry.event_id == event_id, col(WallEntry.seq) > after_seq
+        )
+        if upto is not None:
+            query = query.where(col(WallEntry.seq) <= upto)
+        query = query.order_by(col(WallEntry.seq)).limit(limit)
+        async with self.db.read() as session:
+            rows = (await session.exec(query)).all()
+        return [WallMessage(event_id, seq, text) for seq, text in rows]
+
+    async def count(self, event_id: int) -> int:
+        async with self.db.read() as session:
+            query = select(func.count()).select_from(WallEntry).where(WallEntry.event_id == event_id)
+            return int((await session.exec(query)).one())
