@@ -10,13 +10,43 @@ _INVISIBLE = dict.fromkeys(
     None,
 )
 _LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
-     "!": "i", "|": "l", "€": "e"}
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "l",
+        "€": "e",
+    }
 )
 # Look-alikes from other scripts that NFKC leaves alone.
 _CONFUSABLES = str.maketrans(
-    {"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-     "ѕ": "s", "ԁ": "d", "ɡ": "g", "α": "a", "ο": "o", "ν": "v", "κ": "k", "τ": "t", "ι": "i"}
+    {
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ɡ": "g",
+        "α": "a",
+        "ο": "o",
+        "ν": "v",
+        "κ": "k",
+        "τ": "t",
+        "ι": "i",
+    }
 )
 _REPEATS = re.compile(r"(.)\1+")
 _WORD = re.compile(r"[^\W_]+")
@@ -26,9 +56,7 @@ def fold(text: str) -> str:
     """Lower-case, strip invisibles, diacritics, look-alikes and leetspeak; squeeze repeats."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = text.translate(_CONFUSABLES)
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("ß", "ss").translate(_LEET)
     return _REPEATS.sub(r"\1", text)
 

@@ -72,7 +72,9 @@ def evaluate(rules: RuleSet, post: Candidate) -> Decision | None:
     if handle and handle in rules.banned_authors:
         return Decision(Verdict.REJECT, "banned_author", f"@{handle} is banned for this event")
     if rules.blocklist:
-        hits = sorted({w for w in words(post.text + " " + post.author_name) if w in rules.blocklist})
+        hits = sorted(
+            {w for w in words(post.text + " " + post.author_name) if w in rules.blocklist}
+        )
         if hits:
             return Decision(Verdict.REJECT, "blocklist", f"blocked word: {', '.join(hits)}")
     if handle and handle in rules.trusted_authors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -33,5 +34,6 @@ def new_token(prefix: str = "wst") -> str:
     return f"{prefix}_{secrets.token_urlsafe(32)}"
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def token_hash(token: str, key: str) -> str:
+    """HMAC-SHA256 with the server's secret key: a copy of the database alone verifies nothing."""
+    return hmac.new(key.encode(), token.encode(), hashlib.sha256).hexdigest()

@@ -42,7 +42,9 @@ class Post(SQLModel, table=True):
     author_handle: str = Field(default="", max_length=200)
     author_avatar_url: str = Field(default="", max_length=2000)
     text: str = Field(default="")
-    media: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    media: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     url: str = Field(default="", max_length=2000)
     created_at: datetime = _ts(nullable=False)
     received_at: datetime = _ts(nullable=False)

@@ -5,4 +5,4 @@ from wallserver.store.records import EventInfo, NewPost, PostRecord, Principal
 
 __all__ = ["Database", "EventInfo", "NewPost", "PostRecord", "Principal", "Store"]
 
-from wallserver.store.facade import Store  # noqa: E402
+from wallserver.store.facade import Store

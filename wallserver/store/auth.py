@@ -24,8 +24,12 @@ from wallserver.store.records import Principal
 
 
 class AuthStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, key: str) -> None:
         self.db = db
+        self._key = key
+
+    def _hash(self, secret: str) -> str:
+        return token_hash(secret, self._key)
 
     async def create_user(self, name: str, role: str, password: str) -> Principal:
         if role not in USER_ROLES:
@@ -63,18 +67,21 @@ class AuthStore:
             raise ValidationFailed(f"role must be one of {', '.join(ROLES)}")
         token = new_token()
         async with self.db.write() as session:
-            session.add(ApiToken(token_hash=token_hash(token), role=role, event_id=event_id,
-                                 label=label))
+            session.add(
+                ApiToken(token_hash=self._hash(token), role=role, event_id=event_id, label=label)
+            )
         return token
 
     async def token_principal(self, token: str) -> Principal | None:
         async with self.db.read() as session:
-            query = select(ApiToken).where(ApiToken.token_hash == token_hash(token))
+            query = select(ApiToken).where(ApiToken.token_hash == self._hash(token))
             row = (await session.exec(query)).first()
         if row is None:
             return None
         assert row.id is not None
-        return Principal("token", row.id, row.label or f"{row.role}-{row.id}", row.role, row.event_id)
+        return Principal(
+            "token", row.id, row.label or f"{row.role}-{row.id}", row.role, row.event_id
+        )
 
     async def open_session(self, user: Principal, hours: int) -> tuple[str, str]:
         """A new login session: the cookie value and its CSRF token."""
@@ -84,10 +91,14 @@ class AuthStore:
             await session.exec(  # type: ignore[call-overload]
                 delete(LoginSession).where(col(LoginSession.expires_at) < utcnow())
             )
-            session.add(LoginSession(
-                token_hash=token_hash(cookie), user_id=user.id, csrf_token=csrf,
-                expires_at=utcnow() + timedelta(hours=hours),
-            ))
+            session.add(
+                LoginSession(
+                    token_hash=self._hash(cookie),
+                    user_id=user.id,
+                    csrf_token=csrf,
+                    expires_at=utcnow() + timedelta(hours=hours),
+                )
+            )
         return cookie, csrf
 
     async def session_principal(self, cookie: str) -> Principal | None:
@@ -95,13 +106,15 @@ class AuthStore:
             query = (
                 select(LoginSession, User)
                 .join(User, col(User.id) == LoginSession.user_id)
-                .where(LoginSession.token_hash == token_hash(cookie))
+                .where(LoginSession.token_hash == self._hash(cookie))
             )
             found = (await session.exec(query)).first()
         if found is None:
             return None
         login, user = found
-        expires = login.expires_at if login.expires_at.tzinfo else login.expires_at.replace(tzinfo=UTC)
+        expires = (
+            login.expires_at if login.expires_at.tzinfo else login.expires_at.replace(tzinfo=UTC)
+        )
         if expires < datetime.now(UTC):
             return None
         assert user.id is not None
@@ -110,5 +123,5 @@ class AuthStore:
     async def close_session(self, cookie: str) -> None:
         async with self.db.write() as session:
             await session.exec(  # type: ignore[call-overload]
-                delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(cookie))
+                delete(LoginSession).where(col(LoginSession.token_hash) == self._hash(cookie))
             )

@@ -32,7 +32,11 @@ class EventStore:
         self.db = db
 
     async def create(
-        self, slug: str, name: str, hashtags: list[str], moderation: str = "pre",
+        self,
+        slug: str,
+        name: str,
+        hashtags: list[str],
+        moderation: str = "pre",
         rules: dict[str, list[str]] | None = None,
     ) -> EventInfo:
         if not SLUG.match(slug):
@@ -41,8 +45,13 @@ class EventStore:
             raise ValidationFailed("moderation must be 'pre' or 'post'")
         if not name.strip():
             raise ValidationFailed("name must not be empty")
-        row = Event(slug=slug, name=name.strip(), hashtags=clean_hashtags(hashtags),
-                    moderation=moderation, rules=rules or {})
+        row = Event(
+            slug=slug,
+            name=name.strip(),
+            hashtags=clean_hashtags(hashtags),
+            moderation=moderation,
+            rules=rules or {},
+        )
         try:
             async with self.db.write() as session:
                 session.add(row)

@@ -12,12 +12,12 @@ from wallserver.store.wall import WallLog
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, secret_key: str) -> None:
         self.db = Database(engine)
         self.events = EventStore(self.db)
         self.wall = WallLog(self.db)
         self.posts = PostStore(self.db, self.wall)
-        self.auth = AuthStore(self.db)
+        self.auth = AuthStore(self.db, secret_key)
 
     async def close(self) -> None:
         await self.db.engine.dispose()

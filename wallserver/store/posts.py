@@ -9,8 +9,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from moderation import Action, Effect, PostState, Status, Transition, TransitionError
-from moderation import apply_action, restore
+from moderation import (
+    Action,
+    Effect,
+    PostState,
+    Status,
+    Transition,
+    TransitionError,
+    apply_action,
+    restore,
+)
 from wallserver.db.models import Decision, Post, utcnow
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion
 from wallserver.store.database import Database
@@ -62,20 +70,36 @@ class PostStore:
             if found is not None:
                 return Outcome(PostRecord.of(found), False, [])
             row = Post(
-                event_id=event.id, source=new.source, source_id=new.source_id,
-                author_name=new.author_name, author_handle=new.author_handle,
-                author_avatar_url=new.author_avatar_url, text=new.text, media=new.media,
-                url=new.url, created_at=new.created_at or utcnow(), status=status.value,
-                rule=rule, rule_reason=reason, consent=new.consent,
+                event_id=event.id,
+                source=new.source,
+                source_id=new.source_id,
+                author_name=new.author_name,
+                author_handle=new.author_handle,
+                author_avatar_url=new.author_avatar_url,
+                text=new.text,
+                media=new.media,
+                url=new.url,
+                created_at=new.created_at or utcnow(),
+                status=status.value,
+                rule=rule,
+                rule_reason=reason,
+                consent=new.consent,
                 manage_token_hash=new.manage_token_hash,
             )
             session.add(row)
             await session.flush()
             record = PostRecord.of(row)
-            session.add(Decision(
-                post_id=record.id, event_id=event.id, actor=f"rule:{rule}" if rule else "system",
-                action=INGEST, from_status="", to_status=status.value, reason=reason,
-            ))
+            session.add(
+                Decision(
+                    post_id=record.id,
+                    event_id=event.id,
+                    actor=f"rule:{rule}" if rule else "system",
+                    action=INGEST,
+                    from_status="",
+                    to_status=status.value,
+                    reason=reason,
+                )
+            )
             messages = []
             if status is Status.APPROVED:
                 messages.append(await self._wall_effect(session, record, Effect.SHOW))
@@ -102,7 +126,11 @@ class PostStore:
         return PostRecord.of(row)
 
     async def page(
-        self, event_id: int, statuses: list[str] | None, limit: int, cursor: int | None,
+        self,
+        event_id: int,
+        statuses: list[str] | None,
+        limit: int,
+        cursor: int | None,
         oldest_first: bool = False,
     ) -> Page:
         query = select(Post).where(Post.event_id == event_id)
@@ -137,11 +165,19 @@ class PostStore:
             if changed.rowcount != 1:  # another moderator won the race
                 await session.rollback()
                 raise _stale(await self.get(post_id))
-            session.add(Decision(
-                post_id=post_id, event_id=row.event_id, actor=actor, action=action,
-                from_status=current.status.value, from_pinned=current.pinned,
-                to_status=after.status.value, to_pinned=after.pinned, reason=reason,
-            ))
+            session.add(
+                Decision(
+                    post_id=post_id,
+                    event_id=row.event_id,
+                    actor=actor,
+                    action=action,
+                    from_status=current.status.value,
+                    from_pinned=current.pinned,
+                    to_status=after.status.value,
+                    to_pinned=after.pinned,
+                    reason=reason,
+                )
+            )
             await session.refresh(row)
             record = PostRecord.of(row)
             messages = [await self._wall_effect(session, record, e) for e in transition.effects]
@@ -171,7 +207,9 @@ class PostStore:
             query = select(Decision).where(Decision.post_id == post_id).order_by(col(Decision.id))
             return list((await session.exec(query)).all())
 
-    async def _wall_effect(self, session: AsyncSession, post: PostRecord, effect: Effect) -> WallMessage:
+    async def _wall_effect(
+        self, session: AsyncSession, post: PostRecord, effect: Effect
+    ) -> WallMessage:
         if effect is Effect.SHOW:
             body = {"type": effect.value, "post": post.wall_view()}
         else:
@@ -179,7 +217,9 @@ class PostStore:
         return await self.wall.append(session, post.event_id, body, post.id)
 
 
-async def _by_source(session: AsyncSession, event_id: int, source: str, source_id: str) -> Post | None:
+async def _by_source(
+    session: AsyncSession, event_id: int, source: str, source_id: str
+) -> Post | None:
     query = select(Post).where(
         Post.event_id == event_id, Post.source == source, Post.source_id == source_id
     )

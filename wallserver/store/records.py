@@ -73,9 +73,23 @@ class PostRecord:
     def of(cls, row: Post) -> PostRecord:
         assert row.id is not None
         return cls(
-            row.id, row.event_id, row.source, row.source_id, row.author_name, row.author_handle,
-            row.author_avatar_url, row.text, list(row.media), row.url, row.created_at,
-            row.received_at, row.status, row.pinned, row.version, row.rule, row.rule_reason,
+            row.id,
+            row.event_id,
+            row.source,
+            row.source_id,
+            row.author_name,
+            row.author_handle,
+            row.author_avatar_url,
+            row.text,
+            list(row.media),
+            row.url,
+            row.created_at,
+            row.received_at,
+            row.status,
+            row.pinned,
+            row.version,
+            row.rule,
+            row.rule_reason,
         )
 
     def wall_view(self) -> dict[str, Any]:

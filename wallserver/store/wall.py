@@ -40,8 +40,12 @@ class WallLog:
             .returning(Event.wall_seq)
         )
         seq = (await session.exec(bump)).scalar_one()  # type: ignore[call-overload]
-        text = dumps({"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}})
-        session.add(WallEntry(event_id=event_id, seq=seq, type=body["type"], post_id=post_id, message=text))
+        text = dumps(
+            {"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}}
+        )
+        session.add(
+            WallEntry(event_id=event_id, seq=seq, type=body["type"], post_id=post_id, message=text)
+        )
         return WallMessage(event_id, seq, text)
 
     async def current_seq(self, event_id: int) -> int:
@@ -49,7 +53,9 @@ class WallLog:
             value = (await session.exec(select(Event.wall_seq).where(Event.id == event_id))).first()
             return int(value or 0)
 
-    async def after(self, event_id: int, after_seq: int, upto: int | None = None, limit: int = 500) -> list[WallMessage]:
+    async def after(
+        self, event_id: int, after_seq: int, upto: int | None = None, limit: int = 500
+    ) -> list[WallMessage]:
         """Wall events with ``after_seq < seq <= upto``, oldest first, at most ``limit``."""
         query = select(WallEntry.seq, WallEntry.message).where(
             WallEntry.event_id == event_id, col(WallEntry.seq) > after_seq
@@ -63,5 +69,7 @@ class WallLog:
 
     async def count(self, event_id: int) -> int:
         async with self.db.read() as session:
-            query = select(func.count()).select_from(WallEntry).where(WallEntry.event_id == event_id)
+            query = (
+                select(func.count()).select_from(WallEntry).where(WallEntry.event_id == event_id)
+            )
             return int((await session.exec(query)).one())

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket routers. Each is thin: validate, call the domain, shape the response."""

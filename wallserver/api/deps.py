@@ -1,0 +1,33 @@
+"""Shared router dependencies: the app's store and pipeline, and the event named in the path."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from wallserver.pipeline import Pipeline
+from wallserver.settings import Settings
+from wallserver.store import EventInfo, Store
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_pipeline(request: Request) -> Pipeline:
+    return request.app.state.pipeline  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+async def get_event(slug: str, request: Request) -> EventInfo:
+    return await get_store(request).events.get(slug)
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EventDep = Annotated[EventInfo, Depends(get_event)]

@@ -1,0 +1,136 @@
+"""Posts coming in: from bridges (``/ingest``, ingest token) and from attendees (``/submissions``)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import JSONResponse
+
+from moderation import Status
+from wallserver.api.deps import EventDep, PipelineDep, SettingsDep, StoreDep
+from wallserver.auth.deps import IngestDep, ensure_event_scope
+from wallserver.auth.secrets import token_hash
+from wallserver.errors import PayloadTooLarge, ValidationFailed
+from wallserver.media import store_image
+from wallserver.schemas import IngestBody
+from wallserver.settings import Settings
+from wallserver.store import NewPost
+
+router = APIRouter(tags=["ingest"])
+
+CONSENT_YES = {"true", "on", "yes", "1"}
+
+
+def check_text(text: str, settings: Settings) -> str:
+    if len(text) > settings.max_text_length:
+        raise ValidationFailed(f"text is over the limit of {settings.max_text_length} characters")
+    if "\x00" in text:
+        raise ValidationFailed("text contains a NUL character")
+    return text
+
+
+@router.post("/api/events/{slug}/ingest", status_code=202)
+async def ingest(
+    body: IngestBody,
+    event: EventDep,
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+    principal: IngestDep,
+) -> JSONResponse:
+    """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already."""
+    ensure_event_scope(principal, event)
+    new = NewPost(
+        source=body.source,
+        source_id=body.source_id,
+        text=check_text(body.text, settings),
+        author_name=body.author.name,
+        author_handle=body.author.handle,
+        author_avatar_url=body.author.avatar_url,
+        media=[m.model_dump() for m in body.media],
+        url=body.url,
+        created_at=body.created_at,
+    )
+    outcome = await pipeline.ingest(event, new)
+    return JSONResponse(
+        {"id": outcome.post.id, "status": outcome.post.status, "created": outcome.created},
+        status_code=202 if outcome.created else 200,
+    )
+
+
+@router.post("/api/events/{slug}/submissions", status_code=202)
+async def submit(
+    event: EventDep,
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+    text: Annotated[str, Form(max_length=100_000)] = "",
+    author: Annotated[str, Form(max_length=200)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
+    image: Annotated[UploadFile | None, File()] = None,
+) -> dict[str, Any]:
+    """An attendee's post from the public page: text, a name, an optional image, consent."""
+    text = check_text(text.strip(), settings)
+    if consent.strip().lower() not in CONSENT_YES:
+        raise ValidationFailed("consent is required to show a post on the wall")
+    media: list[dict[str, Any]] = []
+    if image is not None and (image.filename or image.size):
+        data = await image.read(settings.max_upload_bytes + 1)
+        if len(data) > settings.max_upload_bytes:
+            raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
+        stored = await asyncio.to_thread(
+            store_image, data, settings.media_dir, settings.max_image_pixels
+        )
+        media.append(
+            {
+                "url": f"/media/{stored.name}",
+                "kind": "image",
+                "alt": "",
+                "width": stored.width,
+                "height": stored.height,
+            }
+        )
+    if not text and not media:
+        raise ValidationFailed("write something or add a photo")
+    manage = secrets.token_urlsafe(24)
+    new = NewPost(
+        source="upload",
+        source_id=uuid.uuid4().hex,
+        text=text,
+        author_name=author.strip() or "Guest",
+        media=media,
+        consent=True,
+        manage_token_hash=token_hash(manage, settings.secret_key.get_secret_value()),
+    )
+    outcome = await pipeline.ingest(event, new)
+    return {
+        "id": outcome.post.id,
+        "status": outcome.post.status,
+        "manage_url": f"/post/{event.slug}/manage/{manage}",
+    }
+
+
+@router.get("/api/manage/{token}")
+async def manage_status(token: str, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """The author's private view of their post (the token is the capability)."""
+    post = await store.posts.by_manage_token(
+        token_hash(token, settings.secret_key.get_secret_value())
+    )
+    return {"id": post.id, "status": post.status, "post": post.wall_view()}
+
+
+@router.delete("/api/manage/{token}")
+async def manage_withdraw(
+    token: str, store: StoreDep, pipeline: PipelineDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The author takes their post down; it leaves every wall at once."""
+    key = settings.secret_key.get_secret_value()
+    post = await store.posts.by_manage_token(token_hash(token, key))
+    if post.status in (Status.PENDING, Status.APPROVED):
+        outcome = await pipeline.decide(
+            post.id, "hide", post.version, "author", "taken down by author"
+        )
+        post = outcome.post
+    return {"id": post.id, "status": post.status}

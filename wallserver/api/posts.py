@@ -1,0 +1,76 @@
+"""Posts for moderators: the queue and history, decisions, and one post's audit trail."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from moderation import Status
+from wallserver.api.deps import EventDep, PipelineDep, StoreDep
+from wallserver.auth.deps import ModeratorDep, ensure_event_scope
+from wallserver.errors import ValidationFailed
+from wallserver.schemas import DecisionBody
+
+router = APIRouter(tags=["posts"])
+
+
+@router.get("/api/events/{slug}/posts")
+async def list_posts(
+    event: EventDep,
+    store: StoreDep,
+    principal: ModeratorDep,
+    status: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[int | None, Query(ge=0)] = None,
+    order: Literal["newest", "oldest"] = "newest",
+) -> dict[str, Any]:
+    """The queue and history, newest first; ``status`` takes one or more, comma-separated."""
+    ensure_event_scope(principal, event)
+    statuses = [s for s in (status or "").split(",") if s]
+    unknown = set(statuses) - {s.value for s in Status}
+    if unknown:
+        raise ValidationFailed(f"unknown status: {', '.join(sorted(unknown))}")
+    page = await store.posts.page(event.id, statuses, limit, cursor, oldest_first=order == "oldest")
+    return {
+        "posts": [p.moderator_view() for p in page.posts],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("/api/posts/{post_id}/decision")
+async def decide(
+    post_id: int,
+    body: DecisionBody,
+    store: StoreDep,
+    pipeline: PipelineDep,
+    principal: ModeratorDep,
+) -> dict[str, Any]:
+    """Apply a moderator's action; 409 with the current post when ``version`` is stale."""
+    post = await store.posts.get(post_id)
+    ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
+    outcome = await pipeline.decide(
+        post_id, body.action, body.version, principal.actor, body.reason
+    )
+    return outcome.post.moderator_view()
+
+
+@router.get("/api/posts/{post_id}/history")
+async def history(post_id: int, store: StoreDep, principal: ModeratorDep) -> dict[str, Any]:
+    post = await store.posts.get(post_id)
+    ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
+    return {
+        "post": post.moderator_view(),
+        "decisions": [
+            {
+                "actor": d.actor,
+                "action": d.action,
+                "from": d.from_status,
+                "to": d.to_status,
+                "pinned": d.to_pinned,
+                "reason": d.reason,
+                "at": d.at.isoformat(),
+            }
+            for d in await store.posts.history(post_id)
+        ],
+    }

@@ -1,0 +1,169 @@
+"""WebSockets: the wall stream (public, resumable) and the moderation feed (moderators only).
+
+Close codes are listed in ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from wallserver.auth.deps import identify
+from wallserver.errors import NotFound, Unauthorized
+from wallserver.settings import Settings
+from wallserver.store import EventInfo, Principal, Store
+from wallserver.stream.client import TooSlow
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_BAD_REQUEST = 4400
+CLOSE_TOO_SLOW = 4008
+
+
+def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
+    """Browsers send ``Origin``; it must be this site or one the operator allowed."""
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return True  # not a browser (screens' own clients, bridges, tests)
+    host = ws.headers.get("host", "")
+    if origin in (f"http://{host}", f"https://{host}"):
+        return True
+    return origin in settings.allowed_origins
+
+
+async def refuse(ws: WebSocket, code: int, reason: str) -> None:
+    await ws.accept()
+    await ws.close(code, reason)
+
+
+async def _admit(
+    ws: WebSocket, slug: str, roles: tuple[str, ...] | None
+) -> tuple[EventInfo, Principal | None] | None:
+    """Origin, event and caller checks shared by both sockets; ``None`` when refused."""
+    settings: Settings = ws.app.state.settings
+    store: Store = ws.app.state.store
+    if not origin_allowed(ws, settings):
+        await refuse(ws, CLOSE_FORBIDDEN, "origin not allowed")
+        return None
+    try:
+        event = await store.events.get(slug)
+    except NotFound:
+        await refuse(ws, CLOSE_NOT_FOUND, "no such event")
+        return None
+    try:
+        principal = await identify(ws, ws.query_params.get("token"))
+    except Unauthorized:
+        await refuse(ws, CLOSE_UNAUTHORIZED, "unknown token")
+        return None
+    if roles is not None:
+        if principal is None:
+            await refuse(ws, CLOSE_UNAUTHORIZED, "log in first")
+            return None
+        if principal.role not in roles or principal.event_id not in (None, event.id):
+            await refuse(ws, CLOSE_FORBIDDEN, "not allowed")
+            return None
+    elif principal is not None and principal.event_id not in (None, event.id):
+        await refuse(ws, CLOSE_FORBIDDEN, "token belongs to another event")
+        return None
+    return event, principal
+
+
+@router.websocket("/ws/events/{slug}/wall")
+async def wall_socket(ws: WebSocket, slug: str) -> None:
+    """Hello, then every wall event after ``since`` in seq order, then live events."""
+    admitted = await _admit(ws, slug, None)
+    if admitted is None:
+        return
+    event, _ = admitted
+    try:
+        since = max(0, int(ws.query_params.get("since", "0")))
+    except ValueError:
+        await refuse(ws, CLOSE_BAD_REQUEST, "since must be a whole number")
+        return
+    settings: Settings = ws.app.state.settings
+    hub = ws.app.state.hub
+    await ws.accept()
+    async with hub.attach(event.id, since) as (client, start):
+        reset = since > start
+        if reset:  # the client saw a wall log this server does not have: start over
+            since = client.sent = 0
+        await ws.send_text(json.dumps({"type": "hello", "seq": start, "reset": reset}))
+
+        async def send_all() -> None:
+            async for message in hub.replay(event.id, since, start, settings.ws_replay_page):
+                await ws.send_text(message.text)
+            client.sent = max(client.sent, start)
+            while True:
+                seq, text = await client.next()
+                await ws.send_text(text)
+                client.sent = seq
+
+        await _serve(ws, send_all(), client.overflowed)
+
+
+@router.websocket("/ws/events/{slug}/moderation")
+async def moderation_socket(ws: WebSocket, slug: str) -> None:
+    """Queue changes for the moderator console (authenticated: session cookie or token)."""
+    admitted = await _admit(ws, slug, ("admin", "moderator"))
+    if admitted is None:
+        return
+    event, _ = admitted
+    feed = ws.app.state.feed
+    await ws.accept()
+    async with feed.attach(event.id) as subscriber:
+        await ws.send_text(json.dumps({"type": "hello"}))
+
+        async def send_all() -> None:
+            while True:
+                await ws.send_text(await subscriber.outbox.get())
+
+        await _serve(ws, send_all(), subscriber.overflowed)
+
+
+async def _serve(ws: WebSocket, sender: Awaitable[None], overflowed: asyncio.Event) -> None:
+    """Run the sender beside a reader until the client leaves, errs or falls too far behind."""
+    send_task = asyncio.ensure_future(sender)
+    read_task = asyncio.ensure_future(_read(ws))
+    slow_task = asyncio.ensure_future(overflowed.wait())
+    try:
+        done, _ = await asyncio.wait(
+            {send_task, read_task, slow_task}, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        for task in (send_task, read_task, slow_task):
+            task.cancel()
+        await asyncio.gather(send_task, read_task, slow_task, return_exceptions=True)
+    too_slow = slow_task in done or (
+        send_task in done and isinstance(send_task.exception(), TooSlow)
+    )
+    if send_task in done and not too_slow and send_task.exception() is not None:
+        exc = send_task.exception()
+        if not isinstance(exc, WebSocketDisconnect | RuntimeError | OSError):
+            log.error("wall socket sender failed", exc_info=exc)
+    if ws.client_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+            async with asyncio.timeout(5):
+                if too_slow:
+                    await ws.close(
+                        CLOSE_TOO_SLOW, "too far behind: reconnect with since=<last seq>"
+                    )
+                else:
+                    await ws.close()
+
+
+async def _read(ws: WebSocket) -> None:
+    """Drain what the client sends (nothing is expected yet); return when it leaves."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return

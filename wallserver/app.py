@@ -1,0 +1,78 @@
+"""``create_app(settings)``: builds the engine, broker, hub and pipeline in the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from wallserver import __version__, handlers
+from wallserver.api import events, ingest, ops, pages, posts, session, ws
+from wallserver.broker import create_broker
+from wallserver.db.engine import create_engine
+from wallserver.db.migrate import upgrade
+from wallserver.metrics import Metrics
+from wallserver.middleware import BodyLimit, SecurityHeaders
+from wallserver.pipeline import Pipeline
+from wallserver.settings import Settings
+from wallserver.store import Store
+from wallserver.stream.feed import ModerationFeed
+from wallserver.stream.hub import Hub
+
+log = logging.getLogger(__name__)
+
+
+def frontend_dir() -> Path:
+    """``frontend/`` inside the installed package, or beside it in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "frontend", here.parent / "frontend"):
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise RuntimeError("frontend files not found; reinstall wallserver")
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            await asyncio.to_thread(upgrade, settings)
+        store = Store(create_engine(settings), settings.secret_key.get_secret_value())
+        broker = create_broker(settings.broker_url)
+        await broker.start()
+        hub = Hub(store.wall, broker, buffer=settings.ws_client_buffer)
+        feed = ModerationFeed(broker, buffer=settings.ws_client_buffer)
+        metrics = Metrics()
+        metrics.track_clients(lambda: hub.client_count)
+        app.state.store = store
+        app.state.broker = broker
+        app.state.hub = hub
+        app.state.feed = feed
+        app.state.metrics = metrics
+        app.state.pipeline = Pipeline(store, hub, feed, metrics)
+        try:
+            yield
+        finally:
+            await hub.close()
+            await broker.close()
+            await store.close()
+
+    app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    front = frontend_dir()
+    app.state.templates = Jinja2Templates(directory=front / "templates")
+    app.state.templates.env.globals["version"] = __version__
+    handlers.install(app)
+    for module in (events, ingest, posts, session, ws, ops, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=front / "static"), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        BodyLimit, json_limit=settings.max_json_body_bytes, upload_limit=settings.max_upload_bytes
+    )
+    return app

@@ -1,0 +1,26 @@
+"""Message brokers, chosen by URL scheme and imported lazily.
+
+A broker carries notifications between instances; it may lose messages (Redis pub/sub does while
+reconnecting). Subscribers get ``None`` when they may have missed something, and the hub then
+catches up from the database, which is always the source of truth.
+"""
+
+from __future__ import annotations
+
+from wallserver.broker.base import Broker, Subscription
+
+
+def create_broker(url: str) -> Broker:
+    scheme = url.split(":", 1)[0]
+    if scheme == "memory":
+        from wallserver.broker.memory import MemoryBroker
+
+        return MemoryBroker()
+    if scheme in ("redis", "rediss"):
+        from wallserver.broker.redis import RedisBroker
+
+        return RedisBroker(url)
+    raise ValueError(f"unsupported broker URL scheme {scheme!r} (use memory:// or redis://)")
+
+
+__all__ = ["Broker", "Subscription", "create_broker"]

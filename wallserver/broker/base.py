@@ -1,0 +1,48 @@
+"""The broker interface."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+
+
+class Subscription:
+    """Messages on one channel. ``None`` means "you may have missed messages: catch up"."""
+
+    def __init__(self, channel: str, maxsize: int = 10_000) -> None:
+        self.channel = channel
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
+        self._lost = False
+
+    def deliver(self, message: str | None) -> None:
+        if self._lost:
+            return
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            # The subscriber is behind; tell it to catch up instead of buffering without bound.
+            self._lost = True
+
+    async def get(self) -> str | None:
+        if self._lost and self._queue.empty():
+            self._lost = False
+            return None
+        message = await self._queue.get()
+        return message
+
+
+class Broker(ABC):
+    @abstractmethod
+    async def start(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def publish(self, channel: str, message: str) -> None: ...
+
+    @abstractmethod
+    async def subscribe(self, channel: str) -> Subscription: ...
+
+    @abstractmethod
+    async def unsubscribe(self, subscription: Subscription) -> None: ...

@@ -1,0 +1,61 @@
+"""The post pipeline: what happens when a post arrives and when a moderator decides.
+
+It ties the rule chain, the store and the live streams together, so routers, the CLI and
+connectors all go through the same steps: rules, durable write, then publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from moderation import Candidate, RuleSet, evaluate, initial_status
+from wallserver.metrics import Metrics
+from wallserver.store import EventInfo, NewPost, Store
+from wallserver.store.posts import Outcome
+from wallserver.stream.feed import ModerationFeed
+from wallserver.stream.hub import Hub
+
+
+@dataclass
+class Pipeline:
+    store: Store
+    hub: Hub
+    feed: ModerationFeed
+    metrics: Metrics
+
+    async def ingest(self, event: EventInfo, new: NewPost) -> Outcome:
+        """Run the rules, store the post durably, then tell walls and moderators."""
+        candidate = Candidate(
+            source=new.source,
+            author_name=new.author_name,
+            author_handle=new.author_handle,
+            text=new.text,
+            has_media=bool(new.media),
+        )
+        decision = evaluate(RuleSet.from_dict(event.rules), candidate)
+        status = initial_status(decision, event.moderation)
+        outcome = await self.store.posts.insert(
+            event,
+            new,
+            status,
+            rule=decision.rule if decision else "",
+            reason=decision.reason if decision else "",
+        )
+        if outcome.created:
+            self.metrics.posts_received.labels(new.source, outcome.post.status).inc()
+            await self._announce(outcome, "queue.new")
+        return outcome
+
+    async def decide(
+        self, post_id: int, action: str, version: int, actor: str, reason: str = ""
+    ) -> Outcome:
+        outcome = await self.store.posts.decide(post_id, action, version, actor, reason)
+        self.metrics.decisions.labels(action).inc()
+        await self._announce(outcome, "queue.update")
+        return outcome
+
+    async def _announce(self, outcome: Outcome, kind: str) -> None:
+        await self.hub.publish(outcome.messages)
+        await self.feed.publish(
+            outcome.post.event_id, {"type": kind, "post": outcome.post.moderator_view()}
+        )

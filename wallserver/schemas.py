@@ -1,0 +1,74 @@
+"""Request bodies of the HTTP API (pydantic). Responses are built from store records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Url = Field(default="", max_length=2000)
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if value and not value.lower().startswith(("https://", "http://")):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_max_length=100_000)
+
+
+class EventCreate(Strict):
+    slug: str = Field(min_length=1, max_length=63)
+    name: str = Field(min_length=1, max_length=200)
+    hashtags: list[str] = Field(min_length=1, max_length=20)
+    moderation: Literal["pre", "post"] = "pre"
+    rules: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class RulesUpdate(Strict):
+    trusted_authors: list[str] = Field(default_factory=list, max_length=5000)
+    banned_authors: list[str] = Field(default_factory=list, max_length=5000)
+    blocklist: list[str] = Field(default_factory=list, max_length=20000)
+
+
+class Author(Strict):
+    name: str = Field(default="", max_length=200)
+    handle: str = Field(default="", max_length=200)
+    avatar_url: str = Url
+
+    _check = field_validator("avatar_url")(_http_url)
+
+
+class Media(Strict):
+    url: str = Field(min_length=1, max_length=2000)
+    kind: Literal["image", "video"] = "image"
+    alt: str = Field(default="", max_length=2000)
+
+    _check = field_validator("url")(_http_url)
+
+
+class IngestBody(Strict):
+    source: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    source_id: str = Field(min_length=1, max_length=200)
+    author: Author = Field(default_factory=Author)
+    text: str = ""
+    media: list[Media] = Field(default_factory=list, max_length=10)
+    created_at: datetime | None = None
+    url: str = Url
+
+    _check = field_validator("url")(_http_url)
+
+
+class DecisionBody(Strict):
+    action: Literal["approve", "reject", "hide", "pin", "unpin", "requeue", "undo"]
+    version: int = Field(ge=1)
+    reason: str = Field(default="", max_length=500)
+
+
+class LoginBody(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)

@@ -1,0 +1,1 @@
+"""Live streams to browsers: the wall hub (seq-ordered, resumable) and the moderation feed."""

@@ -1,0 +1,173 @@
+"""The wall hub: one broker subscription per event with viewers, fanned out to every client.
+
+Correctness rests on the wall log in the database. Each channel remembers the highest seq it fanned
+out; a message from the broker that skips ahead makes the channel read the gap from the database
+first, one it has seen is dropped, and a periodic check catches up when the broker lost the tail.
+A new client is registered under the channel lock, which fixes the seq ``L`` where live delivery
+starts for it; it is then replayed ``(since, L]`` from the database. So no event is lost or doubled.
+
+Messages are serialised once, when they are written to the wall log; clients get the same string.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from wallserver.broker import Broker, Subscription
+from wallserver.store.wall import WallLog, WallMessage
+from wallserver.stream.client import WallClient
+
+log = logging.getLogger(__name__)
+
+
+def wall_channel(event_id: int) -> str:
+    return f"wall:{event_id}"
+
+
+def encode(message: WallMessage) -> str:
+    return f"{message.seq}\n{message.text}"
+
+
+def decode(raw: str) -> tuple[int, str]:
+    head, _, text = raw.partition("\n")
+    return int(head), text
+
+
+class Channel:
+    def __init__(self, event_id: int, last_seq: int, subscription: Subscription) -> None:
+        self.event_id = event_id
+        self.last_seq = last_seq
+        self.subscription = subscription
+        self.clients: set[WallClient] = set()
+        self.lock = asyncio.Lock()
+        self.task: asyncio.Task[None] | None = None
+
+
+class Hub:
+    def __init__(self, wall: WallLog, broker: Broker, *, buffer: int, resync_seconds: float = 2.0):
+        self.wall = wall
+        self.broker = broker
+        self.buffer = buffer
+        self.resync_seconds = resync_seconds
+        self._channels: dict[int, Channel] = {}
+        self._open_lock = asyncio.Lock()
+        self._closed = False
+
+    @property
+    def client_count(self) -> int:
+        return sum(len(c.clients) for c in self._channels.values())
+
+    async def publish(self, messages: list[WallMessage]) -> None:
+        """Announce committed wall events to every instance. Losing one here is survivable."""
+        for message in messages:
+            try:
+                await self.broker.publish(wall_channel(message.event_id), encode(message))
+            except Exception:
+                log.warning(
+                    "could not publish seq %s; viewers catch up from the database",
+                    message.seq,
+                    exc_info=True,
+                )
+
+    @contextlib.asynccontextmanager
+    async def attach(self, event_id: int, since: int) -> AsyncIterator[tuple[WallClient, int]]:
+        """Register a client; yields it and the seq ``L`` from which live delivery starts."""
+        channel = await self._channel(event_id)
+        client = WallClient(since, self.buffer)
+        async with channel.lock:
+            channel.clients.add(client)
+            start = channel.last_seq
+        try:
+            yield client, start
+        finally:
+            channel.clients.discard(client)
+            if not channel.clients:
+                await self._drop(channel)
+
+    async def replay(
+        self, event_id: int, after: int, upto: int, page: int
+    ) -> AsyncIterator[WallMessage]:
+        """The stored wall events ``(after, upto]``, read in pages."""
+        cursor = after
+        while cursor < upto:
+            batch = await self.wall.after(event_id, cursor, upto, page)
+            if not batch:
+                return
+            for message in batch:
+                yield message
+            cursor = batch[-1].seq
+
+    async def close(self) -> None:
+        self._closed = True
+        for channel in list(self._channels.values()):
+            await self._drop(channel)
+
+    async def _channel(self, event_id: int) -> Channel:
+        async with self._open_lock:
+            channel = self._channels.get(event_id)
+            if channel is None:
+                # Subscribe before reading the current seq, so nothing falls between the two.
+                sub = await self.broker.subscribe(wall_channel(event_id))
+                channel = Channel(event_id, await self.wall.current_seq(event_id), sub)
+                channel.task = asyncio.create_task(self._run(channel), name=f"wall-{event_id}")
+                self._channels[event_id] = channel
+            return channel
+
+    async def _drop(self, channel: Channel) -> None:
+        async with self._open_lock:
+            if channel.clients and not self._closed:
+                return
+            if self._channels.get(channel.event_id) is channel:
+                del self._channels[channel.event_id]
+            if channel.task is not None:
+                channel.task.cancel()
+                await asyncio.gather(channel.task, return_exceptions=True)
+            await self.broker.unsubscribe(channel.subscription)
+
+    async def _run(self, channel: Channel) -> None:
+        while True:
+            try:
+                try:
+                    async with asyncio.timeout(self.resync_seconds):
+                        raw = await channel.subscription.get()
+                except TimeoutError:
+                    raw = None
+                if raw is None:
+                    await self._catch_up(channel, await self.wall.current_seq(channel.event_id))
+                    continue
+                seq, text = decode(raw)
+                async with channel.lock:
+                    if seq <= channel.last_seq:
+                        continue
+                    await self._fill(channel, seq - 1)
+                    if seq == channel.last_seq + 1:
+                        self._fan_out(channel, seq, text)
+                    else:  # the database did not have the gap yet; it is caught up later
+                        await self._fill(channel, seq)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("wall channel %s failed a step; carrying on", channel.event_id)
+                await asyncio.sleep(0.5)
+
+    async def _catch_up(self, channel: Channel, current: int) -> None:
+        if current > channel.last_seq:
+            async with channel.lock:
+                await self._fill(channel, current)
+
+    async def _fill(self, channel: Channel, upto: int) -> None:
+        """Fan out stored events ``(last_seq, upto]``. Caller holds the channel lock."""
+        while channel.last_seq < upto:
+            batch = await self.wall.after(channel.event_id, channel.last_seq, upto, 500)
+            if not batch:
+                return
+            for message in batch:
+                self._fan_out(channel, message.seq, message.text)
+
+    def _fan_out(self, channel: Channel, seq: int, text: str) -> None:
+        channel.last_seq = seq
+        for client in channel.clients:
+            client.offer(seq, text)
