@@ -25,27 +25,27 @@ _LEET = str.maketrans(
         "€": "e",
     }
 )
-# Look-alikes from other scripts that NFKC leaves alone.
+# Look-alikes from other scripts (Cyrillic, Greek, IPA) that NFKC leaves alone.
 _CONFUSABLES = str.maketrans(
     {
-        "а": "a",
-        "е": "e",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "у": "y",
-        "х": "x",
-        "і": "i",
-        "ј": "j",
-        "ѕ": "s",
-        "ԁ": "d",
-        "ɡ": "g",
-        "α": "a",
-        "ο": "o",
-        "ν": "v",
-        "κ": "k",
-        "τ": "t",
-        "ι": "i",
+        "\u0430": "a",
+        "\u0435": "e",
+        "\u043e": "o",
+        "\u0440": "p",
+        "\u0441": "c",
+        "\u0443": "y",
+        "\u0445": "x",
+        "\u0456": "i",
+        "\u0458": "j",
+        "\u0455": "s",
+        "\u0501": "d",
+        "\u0261": "g",
+        "\u03b1": "a",
+        "\u03bf": "o",
+        "\u03bd": "v",
+        "\u03ba": "k",
+        "\u03c4": "t",
+        "\u03b9": "i",
     }
 )
 _REPEATS = re.compile(r"(.)\1+")

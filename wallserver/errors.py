@@ -14,7 +14,8 @@
     ├── UnsupportedMedia           415 unsupported_media_type
     └── RateLimited                429 rate_limited
 
-Every error reaches the client as ``{"error": {"code": str, "message": str}}`` (see ``handlers.py``).
+Every error reaches the client as ``{"error": {"code": str, "message": str}}``
+(rendered in ``handlers.py``).
 """
 
 from __future__ import annotations

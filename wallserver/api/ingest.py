@@ -1,4 +1,4 @@
-"""Posts coming in: from bridges (``/ingest``, ingest token) and from attendees (``/submissions``)."""
+"""Posts coming in: from bridges (``/ingest``) and from attendees (``/submissions``)."""
 
 from __future__ import annotations
 

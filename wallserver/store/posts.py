@@ -147,7 +147,7 @@ class PostStore:
     async def decide(
         self, post_id: int, action: str, version: int, actor: str, reason: str = ""
     ) -> Outcome:
-        """Apply a moderator's action if ``version`` is still current (else :class:`StaleVersion`)."""
+        """Apply an action if ``version`` is current, else raise :class:`StaleVersion`."""
         async with self.db.write() as session:
             row = await session.get(Post, post_id)
             if row is None:

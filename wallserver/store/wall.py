@@ -1,4 +1,4 @@
-"""The wall log: per-event, strictly increasing ``seq``, allocated inside the writing transaction."""
+"""The wall log: a per-event, strictly increasing ``seq``, allocated in the writing transaction."""
 
 from __future__ import annotations
 
