@@ -15,7 +15,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def alembic_config(settings: Settings) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", to_sync_url(settings.resolved_database_url))
+    # configparser treats % as interpolation; URL-encoded passwords and options contain it
+    cfg.set_main_option(
+        "sqlalchemy.url", to_sync_url(settings.resolved_database_url).replace("%", "%%")
+    )
     cfg.attributes["sqlite_synchronous"] = settings.sqlite_synchronous
     return cfg
 
