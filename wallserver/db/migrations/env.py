@@ -18,6 +18,9 @@ if connectable is None:
     with engine.connect() as connection:
         if url.startswith("sqlite"):
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            # SQLAlchemy autobegan a transaction for the pragma; end it, or Alembic would run
+            # inside it without committing and the version row would be rolled back.
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=SQLModel.metadata,

@@ -1,0 +1,1 @@
+"""``wallserver demo``: a demo event, accounts, tokens and a simulated crowd."""
