@@ -10,7 +10,7 @@ from wallserver.settings import to_sync_url
 
 
 def test_upgrade_twice_keeps_the_schema_and_records_the_head(tmp_path: Path) -> None:
-    """A second `db upgrade` (every start runs one) finds the database current and changes nothing."""
+    """A second `db upgrade` (every start runs one) finds the database current."""
     settings = make_settings(tmp_path)
     upgrade(settings)
     upgrade(settings)
