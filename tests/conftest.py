@@ -23,6 +23,17 @@ from wallserver.store import EventInfo, Store
 POSTGRES_URL = os.environ.get("WALL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("WALL_TEST_REDIS_URL")
 SECRET = "test-secret-key-0123456789abcdef"
+REQUIRE_ALL = os.environ.get("WALL_REQUIRE_ALL") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under ``WALL_REQUIRE_ALL=1`` (CI) a skipped test is a failed test: every service is there."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under WALL_REQUIRE_ALL=1: {report.longrepr}"
 
 
 def _postgres_schema_url(base: str, schema: str) -> str:

@@ -39,9 +39,9 @@ def store_image(data: bytes, media_dir: Path, max_pixels: int) -> StoredImage:
                 if probe.width * probe.height > max_pixels:
                     raise ValidationFailed("the image has too many pixels")
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as img:
-                img.load()
-                img = ImageOps.exif_transpose(img)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                img: Image.Image = ImageOps.exif_transpose(opened)
                 img.thumbnail((WALL_EDGE, WALL_EDGE))
                 if img.mode not in ("RGB", "L"):
                     img = _flatten(img.convert("RGBA"))

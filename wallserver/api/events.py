@@ -23,7 +23,7 @@ async def create_event(body: EventCreate, store: StoreDep, _: AdminDep) -> dict[
 
 @router.get("")
 async def list_events(store: StoreDep, _: AdminDep) -> dict[str, Any]:
-    return {"events": [e.public() for e in await store.events.list()]}
+    return {"events": [e.public() for e in await store.events.all()]}
 
 
 @router.get("/{slug}")

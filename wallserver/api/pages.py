@@ -73,5 +73,5 @@ async def admin_page(request: Request) -> Response:
     who = await _staff(request, ("admin", "moderator"))
     if isinstance(who, Response):
         return who
-    events = await request.app.state.store.events.list()
+    events = await request.app.state.store.events.all()
     return page(request, "admin.html", user=who, events=events)

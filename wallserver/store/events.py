@@ -75,7 +75,7 @@ class EventStore:
             raise NotFound(f"no event {event_id}")
         return EventInfo.of(row)
 
-    async def list(self) -> list[EventInfo]:
+    async def all(self) -> list[EventInfo]:
         async with self.db.read() as session:
             rows = (await session.exec(select(Event).order_by(col(Event.id)))).all()
         return [EventInfo.of(r) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -210,6 +211,7 @@ class PostStore:
     async def _wall_effect(
         self, session: AsyncSession, post: PostRecord, effect: Effect
     ) -> WallMessage:
+        body: dict[str, Any]
         if effect is Effect.SHOW:
             body = {"type": effect.value, "post": post.wall_view()}
         else:

@@ -37,7 +37,7 @@ class WallLog:
             update(Event)
             .where(col(Event.id) == event_id)
             .values(wall_seq=Event.wall_seq + 1)
-            .returning(Event.wall_seq)
+            .returning(col(Event.wall_seq))
         )
         seq = (await session.exec(bump)).scalar_one()  # type: ignore[call-overload]
         text = dumps(
