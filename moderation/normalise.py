@@ -49,18 +49,36 @@ _CONFUSABLES = str.maketrans(
     }
 )
 _REPEATS = re.compile(r"(.)\1+")
+_RUNS = re.compile(r"(.)\1*")
 _WORD = re.compile(r"[^\W_]+")
+# Leetspeak symbols are also punctuation: "crap!" must be read as "crap", "sh!t" as "shit".
+_LEET_SYMBOLS = re.compile(r"[@$!|€]")
 
 
-def fold(text: str) -> str:
+def fold(text: str, *, squeeze: bool = True) -> str:
     """Lower-case, strip invisibles, diacritics, look-alikes and leetspeak; squeeze repeats."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = text.translate(_CONFUSABLES)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("ß", "ss").translate(_LEET)
-    return _REPEATS.sub(r"\1", text)
+    return _REPEATS.sub(r"\1", text) if squeeze else text
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``."""
-    return _WORD.findall(fold(text))
+    """The folded words of ``text``, repeats kept; symbols count both as letters and as breaks."""
+    found = _WORD.findall(fold(text, squeeze=False))
+    found += _WORD.findall(fold(_LEET_SYMBOLS.sub(" ", text), squeeze=False))
+    return list(dict.fromkeys(found))
+
+
+def stretches(word: str, entry: str) -> bool:
+    """Whether ``word`` is ``entry`` with letters held longer: "craaap" for "crap", but not "as"
+    for "ass". Both are folded without squeezing."""
+    mine, theirs = _runs(word), _runs(entry)
+    return len(mine) == len(theirs) and all(
+        a == b and n >= m for (a, n), (b, m) in zip(mine, theirs, strict=True)
+    )
+
+
+def _runs(word: str) -> list[tuple[str, int]]:
+    return [(m.group(1), len(m.group(0))) for m in _RUNS.finditer(word)]

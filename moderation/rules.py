@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from moderation.normalise import fold, words
+from moderation.normalise import fold, stretches, words
 from moderation.queue import Status
 
 
@@ -43,7 +43,22 @@ class RuleSet:
 
     trusted_authors: frozenset[str] = field(default_factory=frozenset)
     banned_authors: frozenset[str] = field(default_factory=frozenset)
-    blocklist: frozenset[str] = field(default_factory=frozenset)
+    blocklist: frozenset[str] = field(default_factory=frozenset)  # folded, repeats kept
+    _by_squeezed: dict[str, tuple[str, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        for entry in sorted(self.blocklist):
+            key = fold(entry)
+            self._by_squeezed[key] = (*self._by_squeezed.get(key, ()), entry)
+
+    def blocked(self, word: str) -> str | None:
+        """The blocklist entry ``word`` spells, if any (``word`` as :func:`words` gives it)."""
+        for entry in self._by_squeezed.get(fold(word), ()):
+            if stretches(word, entry):
+                return entry
+        return None
 
     @classmethod
     def from_dict(cls, data: dict[str, list[str]] | None) -> RuleSet:
@@ -51,7 +66,9 @@ class RuleSet:
         return cls(
             trusted_authors=frozenset(_handle(a) for a in data.get("trusted_authors", [])),
             banned_authors=frozenset(_handle(a) for a in data.get("banned_authors", [])),
-            blocklist=frozenset(fold(w) for w in data.get("blocklist", []) if w.strip()),
+            blocklist=frozenset(
+                fold(w, squeeze=False) for w in data.get("blocklist", []) if w.strip()
+            ),
         )
 
     def to_dict(self) -> dict[str, list[str]]:
@@ -72,9 +89,8 @@ def evaluate(rules: RuleSet, post: Candidate) -> Decision | None:
     if handle and handle in rules.banned_authors:
         return Decision(Verdict.REJECT, "banned_author", f"@{handle} is banned for this event")
     if rules.blocklist:
-        hits = sorted(
-            {w for w in words(post.text + " " + post.author_name) if w in rules.blocklist}
-        )
+        found = (rules.blocked(w) for w in words(post.text + " " + post.author_name))
+        hits = sorted({entry for entry in found if entry is not None})
         if hits:
             return Decision(Verdict.REJECT, "blocklist", f"blocked word: {', '.join(hits)}")
     if handle and handle in rules.trusted_authors:

@@ -1,0 +1,92 @@
+"""The rule chain: bans and blocked words reject, trusted authors approve, with reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation import Candidate, RuleSet, Status, Verdict, evaluate, initial_status
+
+RULES = RuleSet.from_dict(
+    {
+        "trusted_authors": ["@Anna", "bob"],
+        "banned_authors": ["@troll"],
+        "blocklist": ["crap", "ass", "Scheiße"],
+    }
+)
+
+
+def post(text: str = "Merry Christmas", handle: str = "guest", name: str = "") -> Candidate:
+    return Candidate(source="test", author_name=name, author_handle=handle, text=text)
+
+
+def test_trusted_author_is_approved_with_a_reason() -> None:
+    """A trusted ambassador's post is approved, and the reason names them."""
+    decision = evaluate(RULES, post(handle="@ANNA"))
+    assert decision is not None
+    assert decision.verdict is Verdict.APPROVE
+    assert decision.rule == "trusted_author"
+    assert "@anna" in decision.reason
+
+
+def test_banned_author_is_rejected_even_when_trusted() -> None:
+    """A ban wins over trust, and the reason names the author."""
+    rules = RuleSet.from_dict({"trusted_authors": ["troll"], "banned_authors": ["troll"]})
+    decision = evaluate(rules, post(handle="troll"))
+    assert decision is not None
+    assert (decision.verdict, decision.rule) == (Verdict.REJECT, "banned_author")
+    assert "@troll" in decision.reason
+
+
+def test_author_name_is_used_when_there_is_no_handle() -> None:
+    """Direct uploads have only a name; trust and bans apply to it."""
+    decision = evaluate(RULES, post(handle="", name="Bob"))
+    assert decision is not None and decision.verdict is Verdict.APPROVE
+
+
+def test_blocked_word_in_disguise_is_rejected_with_the_word() -> None:
+    """A blocked word in leetspeak still rejects, and the reason says which word."""
+    decision = evaluate(RULES, post("what a cr@p party"))
+    assert decision is not None
+    assert (decision.verdict, decision.rule) == (Verdict.REJECT, "blocklist")
+    assert "crap" in decision.reason
+
+
+def test_blocked_word_before_punctuation_is_rejected() -> None:
+    """ "Scheiße!" is as blocked as "Scheiße"."""
+    for text in ("So eine Scheiße!", "total crap!!!", "crap|"):
+        decision = evaluate(RULES, post(text))
+        assert decision is not None and decision.verdict is Verdict.REJECT, text
+
+
+def test_stretched_blocked_word_is_rejected() -> None:
+    """Repeating letters ("craaaap", "asssss") does not get past the blocklist."""
+    for text in ("craaaaap", "you asssss"):
+        decision = evaluate(RULES, post(text))
+        assert decision is not None and decision.verdict is Verdict.REJECT, text
+
+
+@pytest.mark.parametrize("text", ["as soon as we can", "a good party", "pas de problème"])
+def test_ordinary_words_are_not_mistaken_for_blocked_ones(text: str) -> None:
+    """Squeezing repeats must not turn "as" into the blocked "ass": the post is not rejected."""
+    assert evaluate(RULES, post(text)) is None
+
+
+def test_blocked_word_in_the_author_name_is_rejected() -> None:
+    """The author's display name is checked like the text."""
+    decision = evaluate(RULES, post(handle="", name="Mr Crap"))
+    assert decision is not None and decision.verdict is Verdict.REJECT
+
+
+def test_no_rule_leaves_the_mode_to_decide() -> None:
+    """With no verdict, pre-moderation holds the post and post-moderation shows it."""
+    assert evaluate(RULES, post()) is None
+    assert initial_status(None, "pre") is Status.PENDING
+    assert initial_status(None, "post") is Status.APPROVED
+
+
+def test_decisive_verdicts_override_the_mode() -> None:
+    """Trusted authors skip pre-moderation; blocked posts never reach a post-moderated wall."""
+    approve = evaluate(RULES, post(handle="anna"))
+    reject = evaluate(RULES, post("crap"))
+    assert initial_status(approve, "pre") is Status.APPROVED
+    assert initial_status(reject, "post") is Status.REJECTED
