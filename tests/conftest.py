@@ -4,6 +4,7 @@ running, an HTTP client, tokens for each role, and a real uvicorn server on a fr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -175,9 +176,9 @@ async def serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
     return server, task, port
 
 
-@pytest.fixture
-async def live(wall: Wall) -> AsyncIterator[LiveServer]:
-    """A real uvicorn serving ``wall.app`` on a free port, in this event loop."""
+@contextlib.asynccontextmanager
+async def running(wall: Wall) -> AsyncIterator[LiveServer]:
+    """Serve ``wall.app`` on a real uvicorn until the block ends."""
     server, task, port = await serve(wall.app)
     try:
         yield LiveServer(wall, f"http://127.0.0.1:{port}", port)
@@ -187,10 +188,14 @@ async def live(wall: Wall) -> AsyncIterator[LiveServer]:
 
 
 @pytest.fixture
+async def live(wall: Wall) -> AsyncIterator[LiveServer]:
+    """A real uvicorn serving ``wall.app`` on a free port, in this event loop."""
+    async with running(wall) as server:
+        yield server
+
+
+@pytest.fixture
 async def any_live(any_wall: Wall) -> AsyncIterator[LiveServer]:
-    server, task, port = await serve(any_wall.app)
-    try:
-        yield LiveServer(any_wall, f"http://127.0.0.1:{port}", port)
-    finally:
-        server.should_exit = True
-        await task
+    """Like ``live``, on each storage backend."""
+    async with running(any_wall) as server:
+        yield server
