@@ -1,5 +1,8 @@
-// The wall page: cards for approved posts, newest first, bounded in number.
+// The wall page (/wall big screen, /live phones): cards for approved posts, pinned first, then
+// newest first, at most MAX_CARDS of them.
 
+import { buildCard, isEmpty, loadImage } from "./cards.js";
+import { Masonry } from "./layout-masonry.js";
 import { WallStream } from "./stream.js";
 
 const MAX_CARDS = 60;
@@ -8,74 +11,60 @@ const cards = document.getElementById("cards");
 const empty = document.getElementById("wall-empty");
 const status = document.getElementById("wall-status");
 const template = document.getElementById("card-template");
-const byId = new Map();
+const layout = new Masonry(cards, { mode: root.dataset.view === "live" ? "grow" : "fill" });
+const byId = new Map(); // post id -> the card shown (or about to be) for it
 
-function imageOf(post) {
-  return (post.media || []).find((m) => m.kind === "image" && m.url);
+function ranks(card) {
+  return [card.classList.contains("pinned") ? 1 : 0, Number(card.dataset.order)];
 }
 
-function buildCard(post) {
-  const card = template.content.firstElementChild.cloneNode(true);
-  card.dataset.postId = String(post.id);
-  card.querySelector(".card-text").textContent = post.text || "";
-  card.querySelector(".card-name").textContent = (post.author && post.author.name) || "";
-  const handle = post.author && post.author.handle;
-  card.querySelector(".card-handle").textContent = handle ? `@${handle.replace(/^@/, "")}` : "";
-  card.classList.toggle("pinned", Boolean(post.pinned));
-  if (!post.text) card.classList.add("photo-only");
-  return card;
-}
-
-function place(card, post) {
-  const media = imageOf(post);
-  if (!media) {
-    insert(card);
-    return;
-  }
-  const img = card.querySelector(".card-image");
-  const probe = new Image();
-  probe.src = media.url;
-  probe.decode().then(() => {
-    img.src = media.url;
-    img.alt = media.alt || "";
-    img.hidden = false;
-  }).catch(() => card.classList.add("no-image")).finally(() => insert(card));
+// Pinned cards first, then by the seq of the event that showed them, newest first.
+function comesBefore(a, b) {
+  const [pa, oa] = ranks(a);
+  const [pb, ob] = ranks(b);
+  return pa !== pb ? pa > pb : oa > ob;
 }
 
 function insert(card) {
-  if (!byId.has(card.dataset.postId)) return; // retracted while its image loaded
-  const firstUnpinned = [...cards.children].find((c) => !c.classList.contains("pinned"));
-  if (card.classList.contains("pinned") || !firstUnpinned) cards.prepend(card);
-  else cards.insertBefore(card, firstUnpinned);
-  while (cards.children.length > MAX_CARDS) {
-    const last = cards.lastElementChild;
-    byId.delete(last.dataset.postId);
-    last.remove();
+  if (byId.get(card.dataset.postId) !== card) return; // retracted or replaced meanwhile
+  if (isEmpty(card)) {
+    forget(card.dataset.postId); // photo-only post whose photo cannot load: nothing to show
+    return;
   }
-  empty.hidden = cards.children.length > 0;
+  const next = [...cards.children].find((c) => c !== card && comesBefore(card, c));
+  cards.insertBefore(card, next || null);
+  layout.track(card);
+  while (cards.children.length > MAX_CARDS) forget(cards.lastElementChild.dataset.postId);
+  refresh();
 }
 
-function remove(postId) {
+function forget(postId) {
   const card = byId.get(String(postId));
   byId.delete(String(postId));
-  if (card) card.remove();
+  if (card && card.parentNode) {
+    layout.untrack(card);
+    card.remove();
+  }
+  refresh();
+}
+
+function refresh() {
   empty.hidden = cards.children.length > 0;
 }
 
 function apply(msg) {
   if (msg.type === "post.show") {
-    remove(msg.post.id);
-    const card = buildCard(msg.post);
+    forget(msg.post.id);
+    const card = buildCard(template, msg.post, msg.seq);
     byId.set(card.dataset.postId, card);
-    place(card, msg.post);
+    loadImage(card, msg.post, () => insert(card));
   } else if (msg.type === "post.retract") {
-    remove(msg.post_id);
+    forget(msg.post_id);
   } else if (msg.type === "post.pin" || msg.type === "post.unpin") {
     const card = byId.get(String(msg.post_id));
     if (card) {
       card.classList.toggle("pinned", msg.type === "post.pin");
-      card.remove();
-      insert(card);
+      if (card.parentNode) insert(card);
     }
   }
   root.dataset.lastSeq = String(stream.lastSeq);
@@ -86,9 +75,7 @@ const stream = new WallStream(root.dataset.slug, {
   token: params.get("token") || "",
   onEvent: apply,
   onReset: () => {
-    byId.clear();
-    cards.replaceChildren();
-    empty.hidden = false;
+    for (const id of [...byId.keys()]) forget(id);
   },
   onState: (state) => {
     status.dataset.state = state;

@@ -1,0 +1,126 @@
+// One card per post. User text reaches the DOM only through text nodes; images are shown only
+// once they have decoded, so the wall never shows a broken-image icon.
+
+const IMAGE_WAIT_MS = 6000;
+const TAG = /([#@][\p{L}\p{N}_]+)/u;
+
+// The page's CSP allows images from this origin and https:. Anything else would only be blocked
+// (and reported), so it is not even tried.
+export function displayableUrl(url) {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url, location.href);
+    if (parsed.protocol === "https:" || parsed.origin === location.origin) return parsed.href;
+  } catch {
+    // not a URL at all
+  }
+  return null;
+}
+
+export function imageOf(post) {
+  return (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url)) || null;
+}
+
+// Text with #hashtags and @mentions set apart, built from text nodes and spans only.
+export function fillText(el, text) {
+  el.replaceChildren();
+  for (const part of text.split(TAG)) {
+    if (!part) continue;
+    if (TAG.test(part)) {
+      const span = document.createElement("span");
+      span.className = "tag";
+      span.textContent = part;
+      el.append(span);
+    } else {
+      el.append(document.createTextNode(part));
+    }
+  }
+}
+
+export function buildCard(template, post, order) {
+  const card = template.content.firstElementChild.cloneNode(true);
+  const text = post.text || "";
+  const author = post.author || {};
+  card.dataset.postId = String(post.id);
+  card.dataset.order = String(order);
+  card.dataset.source = post.source || "";
+  fillText(card.querySelector(".card-text"), text);
+  card.querySelector(".card-name").textContent = author.name || author.handle || "";
+  const handle = author.handle && author.name ? `@${author.handle.replace(/^@/, "")}` : "";
+  card.querySelector(".card-handle").textContent = handle;
+  card.querySelector(".card-source").textContent = post.source && post.source !== "upload" ? post.source : "";
+  card.classList.toggle("pinned", Boolean(post.pinned));
+  card.classList.toggle("photo-only", !text);
+  card.classList.toggle("short", text.length > 0 && text.length <= 90);
+  showAvatar(card.querySelector(".card-avatar"), author.avatar_url);
+  return card;
+}
+
+function showAvatar(img, url) {
+  const src = displayableUrl(url);
+  if (!src) return;
+  img.addEventListener("load", () => { img.hidden = false; }, { once: true });
+  img.addEventListener("error", () => img.remove(), { once: true });
+  img.src = src;
+}
+
+// Resolves with true once the card's image is showing, false when the post is shown as text.
+// ``ready`` is called as soon as the card may go on the wall (at once, when the image has
+// loaded, or after a wait for a slow one); a slow image that loads later still appears.
+export function loadImage(card, post, ready) {
+  const media = imageOf(post);
+  if (!media) {
+    ready();
+    return Promise.resolve(false);
+  }
+  const img = card.querySelector(".card-image");
+  const text = card.querySelector(".card-text");
+  const probe = new Image();
+  probe.src = displayableUrl(media.url);
+  let waited = false;
+  const timer = setTimeout(() => {
+    waited = true;
+    if (post.text) ready();
+  }, IMAGE_WAIT_MS);
+  return probe.decode().then(
+    () => {
+      clearTimeout(timer);
+      img.addEventListener("error", () => degrade(card, media), { once: true });
+      img.src = probe.src;
+      img.alt = media.alt || "";
+      if (media.width && media.height) {
+        img.width = media.width;
+        img.height = media.height;
+      }
+      img.hidden = false;
+      card.classList.add("has-image");
+      if (!waited || !post.text) ready();
+      return true;
+    },
+    () => {
+      clearTimeout(timer);
+      degrade(card, media);
+      if (!waited || !post.text) ready();
+      return false;
+    },
+  );
+}
+
+// A failed image leaves a text card: the post's text, else the image's description.
+function degrade(card, media) {
+  const img = card.querySelector(".card-image");
+  img.hidden = true;
+  img.removeAttribute("src");
+  card.classList.remove("has-image");
+  card.classList.add("no-image");
+  const text = card.querySelector(".card-text");
+  if (!text.textContent && media.alt) {
+    fillText(text, media.alt);
+    card.classList.add("alt-text");
+  }
+}
+
+// Nothing to show: no text, and the image could not load and has no description.
+export function isEmpty(card) {
+  return card.classList.contains("no-image") && !card.querySelector(".card-text").textContent;
+}

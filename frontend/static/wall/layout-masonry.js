@@ -1,0 +1,62 @@
+// Masonry: cards in DOM order (newest first) go, one by one, to the shortest column. Cards are
+// positioned with transforms, so when a new post arrives the others glide down instead of
+// jumping between columns. The number of columns and the gap come from CSS (--columns, --gap),
+// which sizes them in viewport units for anything from a phone to a 32:9 LED wall.
+//
+// mode "fill": the container has the screen's height; cards that do not fit are marked
+//              off-screen (the big wall).
+// mode "grow": the container grows to the tallest column and the page scrolls (/live).
+
+export class Masonry {
+  constructor(container, { mode = "fill" } = {}) {
+    this.container = container;
+    this.mode = mode;
+    this.pending = false;
+    this.resizes = new ResizeObserver(() => this.schedule());
+    this.resizes.observe(container);
+  }
+
+  track(card) {
+    this.resizes.observe(card);
+    this.schedule();
+  }
+
+  untrack(card) {
+    this.resizes.unobserve(card);
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.layout();
+    });
+  }
+
+  layout() {
+    const style = getComputedStyle(this.container);
+    const columns = Math.max(1, parseInt(style.getPropertyValue("--columns"), 10) || 1);
+    const gap = parseFloat(style.columnGap) || 0;
+    const width = this.container.clientWidth;
+    const columnWidth = (width - gap * (columns - 1)) / columns;
+    const heights = new Array(columns).fill(0);
+    const visibleHeight = this.container.clientHeight;
+    for (const card of this.container.children) {
+      let column = 0;
+      for (let i = 1; i < columns; i++) if (heights[i] < heights[column] - 1) column = i;
+      const x = Math.round(column * (columnWidth + gap));
+      const y = Math.round(heights[column]);
+      card.style.width = `${columnWidth}px`;
+      card.style.transform = `translate(${x}px, ${y}px)`;
+      const height = card.offsetHeight; // also flushes styles, so a new card does not glide in
+      heights[column] += height + gap;
+      if (this.mode === "fill") card.classList.toggle("off-screen", y > 0 && y + height > visibleHeight);
+      card.classList.add("placed");
+    }
+    if (this.mode === "grow") {
+      this.container.style.height = `${Math.max(0, Math.max(...heights) - gap)}px`;
+    }
+  }
+}

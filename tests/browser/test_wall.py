@@ -1,0 +1,126 @@
+"""The big-screen wall in a real browser: live posts, retractions, pins, resume after a drop."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import NETWORK_SCRIPT, Pages, approved, wait_until
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+async def open_wall(pages: Pages, init_scripts: tuple[str, ...] = ()) -> Page:
+    page = await pages.open("/wall/xmas", name="wall", init_scripts=init_scripts)
+    await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
+    return page
+
+
+async def test_approved_post_appears_within_a_second(pages: Pages, live: LiveServer) -> None:
+    """A post a moderator approves through the API is on the open wall within one second."""
+    page = await open_wall(pages)
+    created = (await live.wall.ingest("p1", "Frohe Weihnachten aus Halle 3!")).json()
+    await expect(page.locator("#cards .card")).to_have_count(0)  # pending is not shown
+    started = time.monotonic()
+    assert (await live.wall.decide(created["id"], "approve", 1)).status_code == 200
+    shown = page.locator(f'#cards .card[data-post-id="{created["id"]}"]')
+    await expect(shown).to_be_visible(timeout=1000)
+    assert time.monotonic() - started < 1.0
+    await expect(shown.locator(".card-text")).to_have_text("Frohe Weihnachten aus Halle 3!")
+    await expect(page.locator("#wall-empty")).to_be_hidden()
+    await pages.screenshot(page, "one-post")
+
+
+async def test_hide_removes_and_pin_marks(pages: Pages, live: LiveServer) -> None:
+    """Pinning marks the card and moves it first; hiding takes it off the wall."""
+    page = await open_wall(pages)
+    first = await approved(live.wall, "a", "first")
+    second = await approved(live.wall, "b", "second")
+    cards = page.locator("#cards .card")
+    await expect(cards).to_have_count(2)
+    await expect(cards.first).to_have_attribute("data-post-id", str(second["id"]))
+
+    pinned = await live.wall.decide(first["id"], "pin", first["version"])
+    assert pinned.status_code == 200
+    await expect(cards.first).to_have_attribute("data-post-id", str(first["id"]))
+    await expect(cards.first).to_contain_class("pinned")
+    await pages.screenshot(page, "pinned")
+
+    hidden = await live.wall.decide(first["id"], "hide", pinned.json()["version"])
+    assert hidden.status_code == 200
+    await expect(page.locator(f'#cards .card[data-post-id="{first["id"]}"]')).to_have_count(0)
+    await expect(cards).to_have_count(1)
+
+
+async def test_resumes_after_a_dropped_connection(pages: Pages, live: LiveServer) -> None:
+    """Posts approved (and retracted) while the wall is offline arrive once each after reconnect."""
+    page = await open_wall(pages, init_scripts=(NETWORK_SCRIPT,))
+    before = [await approved(live.wall, f"before-{i}", f"before {i}") for i in range(3)]
+    await expect(page.locator("#cards .card")).to_have_count(3)
+
+    await page.evaluate("window.__net.cut()")
+    await expect(page.locator("#wall")).not_to_have_attribute("data-state", "online")
+    # Wait for a failed reconnect, so the posts below are made while the wall really is cut off.
+    await wait_until(page, "window.__net.urls.some((u) => u.includes('/no-network/'))")
+    during = [await approved(live.wall, f"during-{i}", f"during {i}") for i in range(5)]
+    retracted = await live.wall.decide(before[0]["id"], "hide", before[0]["version"])
+    assert retracted.status_code == 200
+    await pages.screenshot(page, "offline")
+    await expect(page.locator("#cards .card")).to_have_count(3)
+    await expect(page.locator(".wall-status")).to_have_attribute("data-state", "offline")
+
+    await page.evaluate("window.__net.restore()")
+    await expect(page.locator("#wall")).to_have_attribute("data-state", "online", timeout=10_000)
+    expected = [p["id"] for p in before[1:] + during]
+    await expect(page.locator("#cards .card")).to_have_count(len(expected))
+    shown = await page.locator("#cards .card").evaluate_all(
+        "cards => cards.map((c) => Number(c.dataset.postId))"
+    )
+    assert sorted(shown) == sorted(expected)  # every post once, the retracted one gone
+    assert shown == sorted(shown, reverse=True)  # newest first
+
+    net = await page.evaluate("({urls: window.__net.urls, frames: window.__net.frames})")
+    resumed = [u for u in net["urls"] if "/ws/" in u]
+    assert len(resumed) >= 2 and resumed[-1].endswith("since=3")
+    seqs = [m["seq"] for m in map(json.loads, net["frames"]) if m["type"] != "hello"]
+    assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate on the wire either
+    assert len(seqs) == 3 + 5 + 1
+
+
+async def test_broken_image_becomes_a_text_card(pages: Pages, live: LiveServer) -> None:
+    """An image that cannot load never shows a broken-image icon; the post stays as text."""
+    page = await open_wall(pages)
+    missing = f"{live.url}/media/{'0' * 32}.jpg"
+    described = [{"url": missing, "kind": "image", "alt": "a decorated tree"}]
+    text_post = await approved(live.wall, "t", "Die Bilder kommen gleich", media=described)
+    photo_only = await approved(live.wall, "p", "", media=described)
+    nothing = await approved(live.wall, "n", "", media=[{"url": missing, "kind": "image"}])
+    last = await approved(live.wall, "z", "after the broken ones")
+    await expect(page.locator(f'[data-post-id="{last["id"]}"]')).to_be_visible()
+    for post in (text_post, photo_only):
+        shown = page.locator(f'#cards .card[data-post-id="{post["id"]}"]')
+        await expect(shown).to_be_visible()
+        await expect(shown).to_contain_class("no-image")
+    await expect(page.locator("#cards img:visible")).to_have_count(0)
+    await expect(page.locator(f'[data-post-id="{text_post["id"]}"] .card-text')).to_have_text(
+        "Die Bilder kommen gleich"
+    )
+    await expect(page.locator(f'[data-post-id="{photo_only["id"]}"] .card-text')).to_have_text(
+        "a decorated tree"
+    )
+    await expect(page.locator(f'[data-post-id="{nothing["id"]}"]')).to_have_count(0)
+    await expect(page.locator("#cards .card")).to_have_count(3)
+
+
+async def test_card_count_is_bounded(pages: Pages, live: LiveServer) -> None:
+    """However many posts arrive, the wall keeps a bounded number of cards, newest first."""
+    page = await open_wall(pages)
+    ids = [(await approved(live.wall, f"n{i}", f"post {i}"))["id"] for i in range(75)]
+    await expect(page.locator("#cards .card").first).to_have_attribute("data-post-id", str(ids[-1]))
+    count = await page.locator("#cards .card").count()
+    assert 0 < count <= 60
+    assert await page.evaluate("document.querySelectorAll('#cards .card').length") == count
