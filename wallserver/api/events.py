@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from wallserver.api.deps import EventDep, StoreDep
-from wallserver.auth.deps import AdminDep
+from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.schemas import EventCreate, RulesUpdate
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -32,13 +32,15 @@ async def read_event(event: EventDep) -> dict[str, Any]:
 
 
 @router.get("/{slug}/rules")
-async def read_rules(event: EventDep, _: AdminDep) -> dict[str, Any]:
+async def read_rules(event: EventDep, principal: AdminDep) -> dict[str, Any]:
+    ensure_event_scope(principal, event)
     return {"rules": event.rules}
 
 
 @router.put("/{slug}/rules")
 async def replace_rules(
-    body: RulesUpdate, event: EventDep, store: StoreDep, _: AdminDep
+    body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
 ) -> dict[str, Any]:
+    ensure_event_scope(principal, event)
     updated = await store.events.set_rules(event.slug, body.model_dump())
     return {"rules": updated.rules}

@@ -1,0 +1,264 @@
+"""Who may call what: every route is public by intent or refuses strangers, roles, CSRF, scopes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.routing import Mount
+
+from tests.conftest import LiveServer, Wall
+
+ROLES = ("admin", "moderator", "ingest", "display")
+WS = "WEBSOCKET"
+
+# Public on purpose. Anything else must appear in PROTECTED with the roles allowed to call it.
+PUBLIC = {
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+    ("GET", "/healthz"),
+    ("GET", "/metrics"),
+    ("GET", "/media/{name}"),
+    ("MOUNT", "/static"),
+    ("GET", "/api/events/{slug}"),
+    ("POST", "/api/events/{slug}/submissions"),  # attendees, no account
+    ("GET", "/api/manage/{token}"),  # the token in the path is the capability
+    ("DELETE", "/api/manage/{token}"),
+    ("POST", "/api/session"),  # log in
+    ("GET", "/api/session"),  # who am I (401 when nobody)
+    ("DELETE", "/api/session"),  # log out
+    (WS, "/ws/events/{slug}/wall"),  # the public /live view needs no token
+    # pages: staff pages check the session themselves and redirect to /login
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("GET", "/admin"),
+    ("GET", "/wall/{slug}"),
+    ("GET", "/live/{slug}"),
+    ("GET", "/post/{slug}"),
+    ("GET", "/post/{slug}/manage/{token}"),
+    ("GET", "/moderate/{slug}"),
+}
+PROTECTED = {
+    ("POST", "/api/events"): {"admin"},
+    ("GET", "/api/events"): {"admin"},
+    ("GET", "/api/events/{slug}/rules"): {"admin"},
+    ("PUT", "/api/events/{slug}/rules"): {"admin"},
+    ("POST", "/api/events/{slug}/ingest"): {"admin", "ingest"},
+    ("GET", "/api/events/{slug}/posts"): {"admin", "moderator"},
+    ("POST", "/api/posts/{post_id}/decision"): {"admin", "moderator"},
+    ("GET", "/api/posts/{post_id}/history"): {"admin", "moderator"},
+    (WS, "/ws/events/{slug}/moderation"): {"admin", "moderator"},
+}
+
+
+def every_route(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) for every route the app serves, included routers flattened."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before included routers were kept lazily
+        routes: list[Any] = list(app.routes)
+    else:
+        routes = [context.route for context in iter_route_contexts(app.routes)]
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, APIWebSocketRoute):
+            found.add((WS, route.path))
+        elif isinstance(route, Mount):
+            found.add(("MOUNT", route.path))
+        else:
+            for method in getattr(route, "methods", None) or ():
+                if method != "HEAD":
+                    found.add((method, route.path))
+    assert any(isinstance(r, APIRoute) for r in routes)
+    return found
+
+
+def fill(path: str, post_id: int) -> str:
+    values = {"slug": "xmas", "post_id": str(post_id), "token": "nope", "name": "x"}
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+
+
+async def call(w: Wall, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
+    body = {} if method in ("POST", "PUT", "PATCH") else None
+    return await w.client.request(method, path, json=body, headers=headers)
+
+
+def test_every_route_is_public_by_intent_or_protected(wall: Wall) -> None:
+    """A new route fails this test until it is listed as public or with the roles it allows."""
+    unlisted = every_route(wall.app) - PUBLIC - set(PROTECTED)
+    assert unlisted == set(), "list these routes in PUBLIC or PROTECTED"
+    gone = (PUBLIC | set(PROTECTED)) - every_route(wall.app)
+    assert gone == set(), "these listed routes no longer exist"
+
+
+async def test_every_protected_route_refuses_anonymous_and_unknown_callers(wall: Wall) -> None:
+    """Without credentials, or with a made-up token, every protected HTTP route answers 401."""
+    post_id = (await wall.ingest("auth-1")).json()["id"]
+    for method, path in every_route(wall.app) - PUBLIC:
+        if method == WS:
+            continue
+        url = fill(path, post_id)
+        assert_error(await call(wall, method, url, {}), 401, "unauthorized")
+        bogus = {"Authorization": "Bearer wst_made-up"}
+        assert_error(await call(wall, method, url, bogus), 401, "unauthorized")
+
+
+async def test_every_protected_route_admits_only_its_roles(wall: Wall) -> None:
+    """Each role outside a route's list gets 403; each role in it gets past authentication."""
+    post_id = (await wall.ingest("auth-1")).json()["id"]
+    for (method, path), allowed in PROTECTED.items():
+        if method == WS:
+            continue
+        url = fill(path, post_id)
+        for role in ROLES:
+            response = await call(wall, method, url, wall.auth(role))
+            if role in allowed:
+                assert response.status_code not in (401, 403), (method, path, role, response.text)
+            else:
+                assert_error(response, 403, "forbidden")
+
+
+async def ws_close_code(url: str, **kwargs: Any) -> int | None:
+    """The close code the server refuses a socket with, or ``None`` when it says hello."""
+    async with websockets.connect(url, **kwargs) as ws:
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None
+            return closed.rcvd.code
+    return None
+
+
+async def test_moderation_socket_refuses_anonymous_and_wrong_roles(live: LiveServer) -> None:
+    """The moderation feed closes with 4401 for strangers and 4403 for roles other than staff."""
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/moderation"
+    assert await ws_close_code(url) == 4401
+    assert await ws_close_code(url + "?token=wst_made-up") == 4401
+    allowed = PROTECTED[(WS, "/ws/events/{slug}/moderation")]
+    for role in ROLES:
+        code = await ws_close_code(url, additional_headers=live.wall.auth(role))
+        assert code == (None if role in allowed else 4403), role
+
+
+@pytest.mark.parametrize("socket", ["wall", "moderation"])
+async def test_sockets_refuse_a_foreign_browser_origin(live: LiveServer, socket: str) -> None:
+    """A page on another site cannot open either socket (4403); this site's own pages can."""
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/{socket}?token={live.wall.tokens['admin']}"
+    assert await ws_close_code(url, origin="https://evil.example") == 4403
+    assert await ws_close_code(url, origin=f"http://127.0.0.1:{live.port}") is None
+
+
+async def login(w: Wall, role: str) -> str:
+    """Log a user with ``role`` in on the wall's client; returns the session's CSRF token."""
+    await w.store.auth.create_user(f"{role}-user", role, "correct horse battery")
+    response = await w.client.post(
+        "/api/session", json={"name": f"{role}-user", "password": "correct horse battery"}
+    )
+    assert response.status_code == 200, response.text
+    csrf: str = response.json()["csrf_token"]
+    return csrf
+
+
+async def test_session_cookie_needs_the_csrf_header_on_unsafe_requests(wall: Wall) -> None:
+    """A logged-in page must send X-CSRF-Token to change anything; reading needs no header."""
+    csrf = await login(wall, "moderator")
+    post_id = (await wall.ingest("csrf-1")).json()["id"]
+    decision = {"action": "approve", "version": 1}
+    url = f"/api/posts/{post_id}/decision"
+    assert_error(await wall.client.post(url, json=decision), 403, "csrf_failed")
+    wrong = {"X-CSRF-Token": "not-the-token"}
+    assert_error(await wall.client.post(url, json=decision, headers=wrong), 403, "csrf_failed")
+    assert (await wall.client.get("/api/events/xmas/posts")).status_code == 200
+    done = await wall.client.post(url, json=decision, headers={"X-CSRF-Token": csrf})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "approved"
+
+
+async def test_session_role_is_enforced(wall: Wall) -> None:
+    """A moderator's session cannot use admin routes."""
+    csrf = await login(wall, "moderator")
+    response = await wall.client.put(
+        "/api/events/xmas/rules", json={"blocklist": ["x"]}, headers={"X-CSRF-Token": csrf}
+    )
+    assert_error(response, 403, "forbidden")
+
+
+async def test_wrong_password_is_refused(wall: Wall) -> None:
+    """A login with the wrong password answers 401 and sets no session."""
+    await wall.store.auth.create_user("anna", "admin", "correct horse battery")
+    response = await wall.client.post("/api/session", json={"name": "anna", "password": "nope"})
+    assert_error(response, 401, "unauthorized")
+    assert_error(await wall.client.get("/api/events"), 401, "unauthorized")
+
+
+@pytest.fixture
+async def other_event(wall: Wall) -> dict[str, Any]:
+    """A second event with one post, and that post's id."""
+    event = await wall.store.events.create("other", "Other", ["other"], "pre")
+    token = await wall.store.auth.create_token("ingest", event.id)
+    response = await wall.client.post(
+        "/api/events/other/ingest",
+        json={"source": "test", "source_id": "o-1", "text": "elsewhere"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 202
+    return {"slug": "other", "post_id": response.json()["id"]}
+
+
+async def test_event_tokens_refuse_other_events(wall: Wall, other_event: dict[str, Any]) -> None:
+    """Tokens made for "xmas" are refused (403) on every route of another event."""
+    post_id = other_event["post_id"]
+    body = {"source": "test", "source_id": "x-1", "text": "hi"}
+    refused = [
+        await wall.client.post("/api/events/other/ingest", json=body, headers=wall.auth("ingest")),
+        await wall.client.get("/api/events/other/posts", headers=wall.auth("moderator")),
+        await wall.decide(post_id, "approve", 1),
+        await wall.client.get(f"/api/posts/{post_id}/history", headers=wall.auth("moderator")),
+    ]
+    for response in refused:
+        assert_error(response, 403, "forbidden")
+    posts = await wall.store.posts.page((await wall.store.events.get("other")).id, None, 10, None)
+    assert [(p.source_id, p.status) for p in posts.posts] == [("o-1", "pending")]
+
+
+async def test_event_admin_token_cannot_touch_another_events_rules(
+    wall: Wall, other_event: dict[str, Any]
+) -> None:
+    """An admin token made for one event cannot read or replace another event's rules."""
+    token = await wall.store.auth.create_token("admin", wall.event.id)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert_error(
+        await wall.client.get("/api/events/other/rules", headers=headers), 403, "forbidden"
+    )
+    replaced = await wall.client.put(
+        "/api/events/other/rules", json={"trusted_authors": ["mallory"]}, headers=headers
+    )
+    assert_error(replaced, 403, "forbidden")
+    assert (await wall.store.events.get("other")).rules == {}
+    own = await wall.client.get("/api/events/xmas/rules", headers=headers)
+    assert own.status_code == 200
+
+
+async def test_event_tokens_refuse_other_events_sockets(
+    live: LiveServer, other_event: dict[str, Any]
+) -> None:
+    """A display or moderator token for "xmas" cannot open another event's sockets (4403)."""
+    base = f"ws://127.0.0.1:{live.port}/ws/events/other"
+    tokens = live.wall.tokens
+    assert await ws_close_code(f"{base}/wall?token={tokens['display']}") == 4403
+    assert await ws_close_code(f"{base}/moderation?token={tokens['moderator']}") == 4403
+    assert await ws_close_code(f"{base}/wall") is None  # the public view stays public
