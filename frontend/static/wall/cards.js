@@ -1,21 +1,10 @@
 // One card per post. User text reaches the DOM only through text nodes; images are shown only
 // once they have decoded, so the wall never shows a broken-image icon.
 
+import { displayableUrl } from "../common/media.js";
+
 const IMAGE_WAIT_MS = 6000;
 const TAG = /([#@][\p{L}\p{N}_]+)/u;
-
-// The page's CSP allows images from this origin and https:. Anything else would only be blocked
-// (and reported), so it is not even tried.
-export function displayableUrl(url) {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url, location.href);
-    if (parsed.protocol === "https:" || parsed.origin === location.origin) return parsed.href;
-  } catch {
-    // not a URL at all
-  }
-  return null;
-}
 
 export function imageOf(post) {
   return (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url)) || null;

@@ -1,0 +1,119 @@
+"""The moderator console in a real browser: log in, live queue, click and keyboard decisions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import Page, WebSocketRoute, expect
+
+from moderation import Status
+from tests.browser.conftest import Pages
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+async def log_in(page: Page, live: LiveServer) -> None:
+    """Open the console, get sent to /login, log in, land back on the console."""
+    await live.wall.store.auth.create_user("mod", "moderator", "password123")
+    await page.goto("/moderate/xmas")
+    await expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)moderate(/|%2F)xmas$"))
+    await page.get_by_label("Name").fill("mod")
+    await page.get_by_label("Password").fill("password123")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(f"{live.url}/moderate/xmas")
+    await expect(page.locator("#feed-status")).to_have_attribute("data-state", "online")
+
+
+async def status_of(live: LiveServer, post_id: int) -> str:
+    return str((await live.wall.store.posts.get(post_id)).status)
+
+
+async def test_queue_is_live_and_decisions_by_click_and_key(pages: Pages, live: LiveServer) -> None:
+    """New posts appear without reloading; click, 'a' and 'r' decide the right posts."""
+    page = await pages.open(name="console")
+    await log_in(page, live)
+    await expect(page.locator("#keys-help")).to_contain_text("approve first")
+    await expect(page.locator("#queue-empty")).to_be_visible()
+
+    ids = []
+    for i, text in enumerate(
+        ["Glühwein am Stand 4!", "Team Logistik #Dabei", "spam spam", "Tanzfläche"]
+    ):
+        created = await live.wall.ingest(f"m{i}", text, author={"name": f"Gast {i}"})
+        ids.append(created.json()["id"])
+    queue = page.locator("#queue .item")
+    await expect(queue).to_have_count(4)
+    await expect(page.locator("#queue-count")).to_have_text("4")
+    assert await queue.evaluate_all("els => els.map((e) => Number(e.dataset.postId))") == ids
+    await pages.screenshot(page, "queue")
+
+    await page.locator(f'#queue .item[data-post-id="{ids[1]}"] button.approve').click()
+    await expect(page.locator(f'#queue .item[data-post-id="{ids[1]}"]')).to_have_count(0)
+    assert await status_of(live, ids[1]) == Status.APPROVED
+
+    await page.keyboard.press("Control+a")  # select-all is not an approval
+    await expect(queue).to_have_count(3)
+    await page.keyboard.press("a")
+    await expect(page.locator(f'#queue .item[data-post-id="{ids[0]}"]')).to_have_count(0)
+    assert await status_of(live, ids[0]) == Status.APPROVED
+    await expect(page.locator("#console-message")).to_contain_text("Approved")
+
+    await page.keyboard.press("r")
+    await expect(page.locator(f'#queue .item[data-post-id="{ids[2]}"]')).to_have_count(0)
+    assert await status_of(live, ids[2]) == Status.REJECTED
+    await expect(page.locator("#queue-count")).to_have_text("1")
+
+    await page.keyboard.press("u")  # undo the rejection: the post is back, in its place
+    await expect(queue).to_have_count(2)
+    assert await queue.evaluate_all("els => els.map((e) => Number(e.dataset.postId))") == [
+        ids[2],
+        ids[3],
+    ]
+    assert await status_of(live, ids[2]) == Status.PENDING
+    await pages.screenshot(page, "after-undo")
+
+
+async def test_decision_race_says_already_decided(pages: Pages, live: LiveServer) -> None:
+    """When another moderator decided first, the click gets a clear 'already decided' message."""
+    held: list[str | bytes] = []
+    hold = False
+    routes: list[WebSocketRoute] = []
+
+    async def feed_route(ws: WebSocketRoute) -> None:
+        routes.append(ws)
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            if hold:
+                held.append(message)  # a slow feed: the page has not heard of the decision
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    async def route_feed(page: Page) -> None:
+        await page.route_web_socket(re.compile(r"/ws/events/xmas/moderation"), feed_route)
+
+    page = await pages.open(name="console", setup=route_feed)
+    await log_in(page, live)
+    created = (await live.wall.ingest("race", "Wer ist schneller?")).json()
+    await expect(page.locator(f'#queue .item[data-post-id="{created["id"]}"]')).to_be_visible()
+
+    hold = True
+    other = await live.wall.decide(created["id"], "approve", 1)  # the other moderator
+    assert other.status_code == 200
+    await page.locator(f'#queue .item[data-post-id="{created["id"]}"] button.reject').click()
+    message = page.locator("#console-message")
+    await expect(message).to_contain_text("Already decided")
+    await expect(message).to_contain_text("approved")
+    await expect(page.locator(f'#queue .item[data-post-id="{created["id"]}"]')).to_have_count(0)
+    assert await status_of(live, created["id"]) == Status.APPROVED  # the reject did not apply
+    await pages.screenshot(page, "already-decided")
+
+    hold = False  # the late feed message changes nothing
+    for late in held:
+        routes[-1].send(late)
+    await expect(page.locator("#queue .item")).to_have_count(0)
+    await expect(message).to_contain_text("Already decided")
