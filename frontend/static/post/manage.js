@@ -1,39 +1,48 @@
-// The author's private page: the post's status, refreshed, and a way to take it down.
+// The author's private page: the post's status, kept current, and a way to take it down.
 
 import { api } from "../common/api.js";
+import { displayableUrl } from "../common/media.js";
+import { follow, managePath, showStatus } from "./status.js";
 
 const page = document.getElementById("manage-page");
 const statusLine = document.getElementById("manage-status");
+const hint = document.getElementById("manage-hint");
 const text = document.getElementById("manage-text");
+const image = document.getElementById("manage-image");
 const withdraw = document.getElementById("manage-withdraw");
-const path = `/api/manage/${encodeURIComponent(page.dataset.token)}`;
-const STATUS_TEXT = { pending: "Waiting for approval", approved: "On the wall", rejected: "Not shown", hidden: "Taken down" };
+const token = page.dataset.token;
+let stop = () => {};
 
 function show(data) {
-  statusLine.textContent = STATUS_TEXT[data.status] || data.status;
-  statusLine.dataset.status = data.status;
-  if (data.post) text.textContent = data.post.text;
+  showStatus(statusLine, hint, data.status);
+  if (data.post) {
+    text.textContent = data.post.text || "";
+    text.hidden = !data.post.text;
+    const photo = (data.post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url));
+    if (photo && !image.src) {
+      image.addEventListener("load", () => { image.hidden = false; }, { once: true });
+      image.src = displayableUrl(photo.url);
+    }
+  }
   withdraw.hidden = !(data.status === "pending" || data.status === "approved");
 }
 
-async function refresh() {
-  try {
-    show(await api("GET", path));
-  } catch (err) {
-    statusLine.textContent = err.message;
-  }
+function fail(err) {
+  statusLine.textContent = err.status === 404 ? "This link does not belong to any post." : err.message;
+  hint.textContent = "";
+  withdraw.hidden = true;
 }
 
 withdraw.addEventListener("click", async () => {
   withdraw.disabled = true;
   try {
-    show(await api("DELETE", path));
+    stop();
+    show(await api("DELETE", managePath(token)));
   } catch (err) {
-    statusLine.textContent = err.message;
+    fail(err);
   } finally {
     withdraw.disabled = false;
   }
 });
 
-refresh();
-setInterval(refresh, 3000);
+stop = follow(token, show, fail);
