@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from wallserver.errors import PayloadTooLarge
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
@@ -49,7 +48,9 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise PayloadTooLarge(f"request body over {limit} bytes")
+                    # An HTTPException, because FastAPI turns anything else raised while it
+                    # reads the body into a 400.
+                    raise HTTPException(413, f"request body over {limit} bytes")
             return message
 
         await self.app(scope, limited, send)

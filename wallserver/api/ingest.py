@@ -73,6 +73,8 @@ async def submit(
 ) -> dict[str, Any]:
     """An attendee's post from the public page: text, a name, an optional image, consent."""
     text = check_text(text.strip(), settings)
+    if "\x00" in author:
+        raise ValidationFailed("the name contains a NUL character")
     if consent.strip().lower() not in CONSENT_YES:
         raise ValidationFailed("consent is required to show a post on the wall")
     media: list[dict[str, Any]] = []

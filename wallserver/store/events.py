@@ -39,7 +39,7 @@ class EventStore:
         moderation: str = "pre",
         rules: dict[str, list[str]] | None = None,
     ) -> EventInfo:
-        if not SLUG.match(slug):
+        if not SLUG.fullmatch(slug):
             raise ValidationFailed("slug: lower-case letters, digits and dashes, at most 63")
         if moderation not in ("pre", "post"):
             raise ValidationFailed("moderation must be 'pre' or 'post'")
@@ -62,6 +62,8 @@ class EventStore:
         return info
 
     async def get(self, slug: str) -> EventInfo:
+        if not SLUG.fullmatch(slug):  # no query for what cannot be a slug (PostgreSQL refuses NUL)
+            raise NotFound(f"no event {slug!r}")
         async with self.db.read() as session:
             row = (await session.exec(select(Event).where(Event.slug == slug))).first()
         if row is None:
