@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    async_playwright,
+    expect,
+)
 
 from tests.conftest import LiveServer, Wall
 
@@ -200,6 +207,17 @@ async def wait_until(page: Page, expression: str, seconds: float = TIMEOUT_MS / 
             return value
         await asyncio.sleep(POLL_SECONDS)
     raise AssertionError(f"still false after {seconds} s: {expression}")
+
+
+async def log_in(page: Page, live: LiveServer, path: str = "/moderate/xmas") -> None:
+    """Create moderator "mod", open ``path``, get sent to /login, log in, land back on ``path``."""
+    await live.wall.store.auth.create_user("mod", "moderator", "password123")
+    await page.goto(path)
+    await expect(page).to_have_url(re.compile(r"/login\?next="))
+    await page.get_by_label("Name").fill("mod")
+    await page.get_by_label("Password").fill("password123")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(f"{live.url}{path}")
 
 
 async def approved(wall: Wall, source_id: str, text: str, **extra: object) -> dict[str, Any]:

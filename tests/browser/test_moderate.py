@@ -8,22 +8,10 @@ import pytest
 from playwright.async_api import Page, WebSocketRoute, expect
 
 from moderation import Status
-from tests.browser.conftest import Pages
+from tests.browser.conftest import Pages, log_in
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-async def log_in(page: Page, live: LiveServer) -> None:
-    """Open the console, get sent to /login, log in, land back on the console."""
-    await live.wall.store.auth.create_user("mod", "moderator", "password123")
-    await page.goto("/moderate/xmas")
-    await expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)moderate(/|%2F)xmas$"))
-    await page.get_by_label("Name").fill("mod")
-    await page.get_by_label("Password").fill("password123")
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(f"{live.url}/moderate/xmas")
-    await expect(page.locator("#feed-status")).to_have_attribute("data-state", "online")
 
 
 async def status_of(live: LiveServer, post_id: int) -> str:
@@ -34,6 +22,7 @@ async def test_queue_is_live_and_decisions_by_click_and_key(pages: Pages, live: 
     """New posts appear without reloading; click, 'a' and 'r' decide the right posts."""
     page = await pages.open(name="console")
     await log_in(page, live)
+    await expect(page.locator("#feed-status")).to_have_attribute("data-state", "online")
     await expect(page.locator("#keys-help")).to_contain_text("approve first")
     await expect(page.locator("#queue-empty")).to_be_visible()
 
@@ -98,6 +87,7 @@ async def test_decision_race_says_already_decided(pages: Pages, live: LiveServer
 
     page = await pages.open(name="console", setup=route_feed)
     await log_in(page, live)
+    await expect(page.locator("#feed-status")).to_have_attribute("data-state", "online")
     created = (await live.wall.ingest("race", "Wer ist schneller?")).json()
     await expect(page.locator(f'#queue .item[data-post-id="{created["id"]}"]')).to_be_visible()
 

@@ -3,6 +3,7 @@
 
 import { api, backoff, socketUrl } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
+import { contained } from "../common/text.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -27,7 +28,7 @@ function say(text, { undo = false, kind = "info" } = {}) {
 
 function excerpt(post) {
   const text = (post.text || "").replace(/\s+/g, " ").trim() || "(photo)";
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  return contained([...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text);
 }
 
 function refreshCounts() {
@@ -39,7 +40,9 @@ function render(post) {
   const el = template.content.firstElementChild.cloneNode(true);
   el.dataset.postId = String(post.id);
   el.querySelector(".item-text").textContent = post.text || "(photo only)";
-  el.querySelector(".item-author").textContent = post.author.name || post.author.handle || "anonymous";
+  const { name, handle } = post.author;
+  el.querySelector(".item-author").textContent = contained(name || handle || "anonymous");
+  el.querySelector(".item-handle").textContent = name && handle ? contained(`@${handle.replace(/^@/, "")}`) : "";
   el.querySelector(".item-source").textContent = post.source;
   el.querySelector(".item-rule").textContent = post.rule_reason ? `· ${post.rule_reason}` : "";
   const image = (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url));

@@ -2,6 +2,7 @@
 // once they have decoded, so the wall never shows a broken-image icon.
 
 import { displayableUrl } from "../common/media.js";
+import { contained } from "../common/text.js";
 
 const IMAGE_WAIT_MS = 6000;
 const TAG = /([#@][\p{L}\p{N}_]+)/u;
@@ -34,9 +35,9 @@ export function buildCard(template, post, order) {
   card.dataset.order = String(order);
   card.dataset.source = post.source || "";
   fillText(card.querySelector(".card-text"), text);
-  card.querySelector(".card-name").textContent = author.name || author.handle || "";
+  card.querySelector(".card-name").textContent = contained(author.name || author.handle || "");
   const handle = author.handle && author.name ? `@${author.handle.replace(/^@/, "")}` : "";
-  card.querySelector(".card-handle").textContent = handle;
+  card.querySelector(".card-handle").textContent = contained(handle);
   card.querySelector(".card-source").textContent = post.source && post.source !== "upload" ? post.source : "";
   card.classList.toggle("pinned", Boolean(post.pinned));
   card.classList.toggle("photo-only", !text);
