@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
 from wallserver.api import events, ingest, ops, pages, posts, session, ws
-from wallserver.broker import create_broker
+from wallserver.broker import create_broker, namespace_for
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
 from wallserver.metrics import Metrics
@@ -43,7 +43,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         if migrate:
             await asyncio.to_thread(upgrade, settings)
         store = Store(create_engine(settings), settings.secret_key.get_secret_value())
-        broker = create_broker(settings.broker_url)
+        secret = settings.secret_key.get_secret_value()
+        broker = create_broker(settings.broker_url, namespace_for(secret))
         await broker.start()
         hub = Hub(store.wall, broker, buffer=settings.ws_client_buffer)
         feed = ModerationFeed(broker, buffer=settings.ws_client_buffer)

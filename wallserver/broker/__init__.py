@@ -7,10 +7,18 @@ catches up from the database, which is always the source of truth.
 
 from __future__ import annotations
 
+import hashlib
+
 from wallserver.broker.base import Broker, Subscription
 
 
-def create_broker(url: str) -> Broker:
+def namespace_for(secret_key: str) -> str:
+    """Channel names for one deployment. Every instance of a deployment shares the secret key,
+    and two deployments on one Redis must not share channels: event ids repeat across databases."""
+    return hashlib.sha256(b"wallserver-broker\0" + secret_key.encode()).hexdigest()[:16]
+
+
+def create_broker(url: str, namespace: str = "") -> Broker:
     scheme = url.split(":", 1)[0]
     if scheme == "memory":
         from wallserver.broker.memory import MemoryBroker
@@ -19,8 +27,8 @@ def create_broker(url: str) -> Broker:
     if scheme in ("redis", "rediss"):
         from wallserver.broker.redis import RedisBroker
 
-        return RedisBroker(url)
+        return RedisBroker(url, namespace)
     raise ValueError(f"unsupported broker URL scheme {scheme!r} (use memory:// or redis://)")
 
 
-__all__ = ["Broker", "Subscription", "create_broker"]
+__all__ = ["Broker", "Subscription", "create_broker", "namespace_for"]

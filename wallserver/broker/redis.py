@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class RedisBroker(Broker):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "") -> None:
         self.url = url
+        self._prefix = f"wallserver:{namespace}:" if namespace else ""
         self._client: aioredis.Redis | None = None
         self._pubsub: Any = None
         self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
@@ -45,14 +46,14 @@ class RedisBroker(Broker):
 
     async def publish(self, channel: str, message: str) -> None:
         assert self._client is not None, "broker not started"
-        await self._client.publish(channel, message)
+        await self._client.publish(self._prefix + channel, message)
 
     async def subscribe(self, channel: str) -> Subscription:
         sub = Subscription(channel)
         first = not self._subs[channel]
         self._subs[channel].add(sub)
         if first:
-            await self._pubsub.subscribe(channel)
+            await self._pubsub.subscribe(self._prefix + channel)
         return sub
 
     async def unsubscribe(self, subscription: Subscription) -> None:
@@ -63,7 +64,7 @@ class RedisBroker(Broker):
         if not subs:
             del self._subs[subscription.channel]
             try:
-                await self._pubsub.unsubscribe(subscription.channel)
+                await self._pubsub.unsubscribe(self._prefix + subscription.channel)
             except (RedisConnectionError, RedisTimeoutError):
                 log.warning("could not unsubscribe from %s", subscription.channel, exc_info=True)
 
@@ -74,7 +75,8 @@ class RedisBroker(Broker):
                 message = await self._pubsub.get_message(timeout=1.0)
                 backoff = 0.5
                 if message is not None and message.get("type") == "message":
-                    for sub in tuple(self._subs.get(message["channel"], ())):
+                    channel = message["channel"].removeprefix(self._prefix)
+                    for sub in tuple(self._subs.get(channel, ())):
                         sub.deliver(message["data"])
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 log.warning("redis broker connection lost; reconnecting", exc_info=True)
@@ -84,7 +86,7 @@ class RedisBroker(Broker):
 
     async def _resubscribe(self) -> None:
         try:
-            channels = list(self._subs) or ["wallserver:hello"]
+            channels = [self._prefix + c for c in self._subs] or ["wallserver:hello"]
             await self._pubsub.subscribe(*channels)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             log.warning("redis resubscribe failed", exc_info=True)
