@@ -4,7 +4,7 @@
 // which sizes them in viewport units for anything from a phone to a 32:9 LED wall.
 //
 // mode "fill": the container has the screen's height; cards that do not fit are marked
-//              off-screen (the big wall).
+//              off-screen and their space goes to the next card that does (the big wall).
 // mode "grow": the container grows to the tallest column and the page scrolls (/live).
 
 export class Masonry {
@@ -44,16 +44,22 @@ export class Masonry {
     const heights = new Array(columns).fill(0);
     const visibleHeight = this.container.clientHeight;
     for (const card of this.container.children) {
-      let column = 0;
-      for (let i = 1; i < columns; i++) if (heights[i] < heights[column] - 1) column = i;
+      card.style.width = `${columnWidth}px`;
+      const height = card.offsetHeight;
+      // The shortest column that has room for the card (leftmost on a tie). In "fill" mode a
+      // card that fits nowhere is hidden and leaves the space to an older, smaller card.
+      const byHeight = heights.map((h, i) => [h, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const room = byHeight.find(([h]) => this.mode !== "fill" || h === 0 || h + height <= visibleHeight);
+      const column = room ? room[1] : byHeight[0][1];
       const x = Math.round(column * (columnWidth + gap));
       const y = Math.round(heights[column]);
-      card.style.width = `${columnWidth}px`;
       card.style.transform = `translate(${x}px, ${y}px)`;
-      const height = card.offsetHeight; // also flushes styles, so a new card does not glide in
-      heights[column] += height + gap;
-      if (this.mode === "fill") card.classList.toggle("off-screen", y > 0 && y + height > visibleHeight);
-      card.classList.add("placed");
+      card.classList.toggle("off-screen", !room);
+      if (room) heights[column] += height + gap;
+      if (!card.classList.contains("placed")) {
+        void card.offsetWidth; // apply the position first, so a new card does not glide in
+        card.classList.add("placed");
+      }
     }
     if (this.mode === "grow") {
       this.container.style.height = `${Math.max(0, Math.max(...heights) - gap)}px`;
