@@ -1,0 +1,96 @@
+"""``python -m bench [fanout|ingest|all] [--quick]``: run, print the table, judge the targets.
+
+Exit status: 0 when every target ratio is met, 1 when one is missed (or an error count is not
+zero), 2 when a benchmark could not run (a server did not start, a viewer was refused, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import fanout, ingest
+from bench.loop import loop_name, run
+from bench.servers import ServerFailed
+from bench.table import Row, render
+from bench.viewers import ViewerError
+
+SUITES = ("fanout", "ingest", "all")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("suite", nargs="?", choices=SUITES, default="all")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--keep", action="store_true", help="keep the data and server logs")
+    parser.add_argument(
+        "--deadline", type=float, default=300.0, help="give up after this many seconds"
+    )
+    return parser.parse_args(argv)
+
+
+def machine() -> str:
+    return (
+        f"{os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
+        f"{platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, event loop {loop_name()}"
+    )
+
+
+class TooLong(RuntimeError):
+    """The whole run went past ``--deadline``."""
+
+
+async def collect(args: argparse.Namespace, workdir: Path) -> list[Row]:
+    rows: list[Row] = []
+    try:
+        async with asyncio.timeout(args.deadline):
+            if args.suite in ("fanout", "all"):
+                cfg = fanout.FanoutConfig.quick() if args.quick else fanout.FanoutConfig()
+                rows += await fanout.run(cfg, workdir)
+            if args.suite in ("ingest", "all"):
+                icfg = ingest.IngestConfig.quick() if args.quick else ingest.IngestConfig()
+                rows += await ingest.run(icfg, workdir)
+    except TimeoutError as exc:
+        raise TooLong(f"the run took longer than --deadline {args.deadline:.0f}s") from exc
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="wall-bench-"))
+    print(f"machine: {machine()}")
+    print(f"running: {args.suite}{' --quick' if args.quick else ''} (work dir {workdir})")
+    started = time.monotonic()
+    keep = args.keep
+    try:
+        rows = run(collect(args, workdir))
+    except (ServerFailed, ViewerError, RuntimeError, OSError) as exc:
+        keep = True
+        print(f"\nbenchmark could not run: {exc}", file=sys.stderr)
+        print(f"server logs are in {workdir}", file=sys.stderr)
+        return 2
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"took {time.monotonic() - started:.0f}s\n")
+    print(render(rows))
+    failed = [r for r in rows if r.failed]
+    print()
+    if failed:
+        for row in failed:
+            print(f"{row.verdict}: {row.bench} {row.metric}", file=sys.stderr)
+        return 1
+    print("every target met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
