@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Page, WebSocketRoute, expect
 
 from moderation import Status
-from tests.browser.conftest import Pages, log_in
+from tests.browser.conftest import PHONE, Pages, log_in
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -107,3 +107,15 @@ async def test_decision_race_says_already_decided(pages: Pages, live: LiveServer
         routes[-1].send(late)
     await expect(page.locator("#queue .item")).to_have_count(0)
     await expect(message).to_contain_text("Already decided")
+
+
+async def test_wrong_password_is_refused_on_the_login_page(pages: Pages, live: LiveServer) -> None:
+    """A wrong password leaves the moderator on /login with a readable message."""
+    await live.wall.store.auth.create_user("mod", "moderator", "password123")
+    page = await pages.open("/moderate/xmas", name="login", viewport=PHONE)
+    await page.get_by_label("Name").fill("mod")
+    await page.get_by_label("Password").fill("not-the-password")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("alert")).to_have_text("wrong name or password")
+    await expect(page).to_have_url(re.compile(r"/login\?next="))
+    await pages.screenshot(page, "refused")

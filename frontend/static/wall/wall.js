@@ -34,17 +34,21 @@ function insert(card) {
   const next = [...cards.children].find((c) => c !== card && comesBefore(card, c));
   cards.insertBefore(card, next || null);
   layout.track(card);
-  while (cards.children.length > MAX_CARDS) forget(cards.lastElementChild.dataset.postId);
+  while (cards.children.length > MAX_CARDS) drop(cards.lastElementChild);
   refresh();
+}
+
+function drop(card) {
+  if (byId.get(card.dataset.postId) === card) byId.delete(card.dataset.postId);
+  if (card.parentNode) {
+    layout.untrack(card);
+    card.remove();
+  }
 }
 
 function forget(postId) {
   const card = byId.get(String(postId));
-  byId.delete(String(postId));
-  if (card && card.parentNode) {
-    layout.untrack(card);
-    card.remove();
-  }
+  if (card) drop(card);
   refresh();
 }
 
