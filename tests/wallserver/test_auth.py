@@ -93,7 +93,7 @@ def assert_error(response: httpx.Response, status: int, code: str) -> None:
 
 
 async def call(w: Wall, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
-    body = {} if method in ("POST", "PUT", "PATCH") else None
+    body: dict[str, Any] | None = {} if method in ("POST", "PUT", "PATCH") else None
     return await w.client.request(method, path, json=body, headers=headers)
 
 

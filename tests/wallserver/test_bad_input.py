@@ -342,7 +342,7 @@ async def test_valid_photo_submission_is_accepted(seeded: Wall) -> None:
     assert response.json()["status"] == "pending"
 
 
-NUL_REQUESTS = {
+NUL_REQUESTS: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
     "ingest author": ("POST", INGEST, "ingest", {"json": body(author={"name": "a\x00b"})}),
     "ingest source_id": ("POST", INGEST, "ingest", {"json": body(source_id="id\x00")}),
     "ingest media alt": (

@@ -75,11 +75,19 @@ class Hub:
     @contextlib.asynccontextmanager
     async def attach(self, event_id: int, since: int) -> AsyncIterator[tuple[WallClient, int]]:
         """Register a client; yields it and the seq ``L`` from which live delivery starts."""
-        channel = await self._channel(event_id)
         client = WallClient(since, self.buffer)
-        async with channel.lock:
-            channel.clients.add(client)
-            start = channel.last_seq
+        while True:
+            channel = await self._channel(event_id)
+            if since > channel.last_seq:
+                # The client saw more than this instance has fanned out (another instance was
+                # quicker): catch up from the database rather than tell it to start over.
+                await self._catch_up(channel, await self.wall.current_seq(event_id))
+            async with channel.lock:
+                if self._channels.get(event_id) is channel:
+                    channel.clients.add(client)
+                    start = channel.last_seq
+                    break
+            # The last client left while we waited for the lock, and the channel closed.
         try:
             yield client, start
         finally:
