@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -189,3 +190,12 @@ async def test_history_is_the_audit_trail(wall: Wall) -> None:
     [actor] = {d["actor"] for d in trail["decisions"][1:]}
     assert actor.startswith("token:moderator")
     assert trail["post"]["status"] == "approved"
+
+
+async def test_audit_times_say_they_are_utc(any_wall: Wall) -> None:
+    """Every time in the audit trail carries its offset, so consoles show it in local time."""
+    post = await pending_post(any_wall)
+    ok(await any_wall.decide(post["id"], "approve", 1))
+    trail = await history(any_wall, post["id"])
+    for stamp in [d["at"] for d in trail["decisions"]] + [trail["post"]["received_at"]]:
+        assert datetime.fromisoformat(stamp).utcoffset() == timedelta(0), stamp

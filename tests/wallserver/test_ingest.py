@@ -148,3 +148,14 @@ async def test_concurrent_duplicates_store_one_post(any_wall: Wall) -> None:
         f"/api/posts/{responses[0].json()['id']}/history", headers=any_wall.auth("moderator")
     )
     assert [d["action"] for d in history.json()["decisions"]] == ["ingest"]
+
+
+async def test_created_at_in_any_offset_is_shown_in_utc(any_wall: Wall) -> None:
+    """A bridge's timestamp with a UTC offset, or none, reaches walls as the same instant in UTC."""
+    await set_rules(any_wall, TRUSTED_RULES)
+    for source_id, sent in (("tz-1", "2024-12-24T18:00:00+02:00"), ("tz-2", "2024-12-24T16:00:00")):
+        response = await any_wall.ingest(source_id, created_at=sent, author={"handle": "anna"})
+        assert response.status_code == 202, response.text
+    shown = [m["post"]["created_at"] for m in await wall_log(any_wall)]
+    assert shown == ["2024-12-24T16:00:00Z", "2024-12-24T16:00:00Z"]
+    assert {p["created_at"] for p in await queue(any_wall)} == {"2024-12-24T16:00:00Z"}

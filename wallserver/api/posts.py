@@ -11,6 +11,7 @@ from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
 from wallserver.errors import ValidationFailed
 from wallserver.schemas import DecisionBody
+from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
 
@@ -69,7 +70,7 @@ async def history(post_id: int, store: StoreDep, principal: ModeratorDep) -> dic
                 "to": d.to_status,
                 "pinned": d.to_pinned,
                 "reason": d.reason,
-                "at": d.at.isoformat(),
+                "at": iso(d.at),
             }
             for d in await store.posts.history(post_id)
         ],

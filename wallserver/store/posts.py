@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -80,7 +81,7 @@ class PostStore:
                 text=new.text,
                 media=new.media,
                 url=new.url,
-                created_at=new.created_at or utcnow(),
+                created_at=_utc(new.created_at) if new.created_at else utcnow(),
                 status=status.value,
                 rule=rule,
                 rule_reason=reason,
@@ -226,6 +227,11 @@ async def _by_source(
         Post.event_id == event_id, Post.source == source, Post.source_id == source_id
     )
     return (await session.exec(query)).first()
+
+
+def _utc(value: datetime) -> datetime:
+    """Bridges send any offset, or none (taken as UTC); SQLite would drop the offset silently."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _stale(current: PostRecord) -> StaleVersion:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from wallserver.db.models import Event, Post
@@ -104,7 +104,7 @@ class PostRecord:
             },
             "text": self.text,
             "media": self.media,
-            "created_at": _iso(self.created_at),
+            "created_at": iso(self.created_at),
             "url": self.url,
             "pinned": self.pinned,
         }
@@ -115,7 +115,7 @@ class PostRecord:
             "source_id": self.source_id,
             "status": self.status,
             "version": self.version,
-            "received_at": _iso(self.received_at),
+            "received_at": iso(self.received_at),
             "rule": self.rule,
             "rule_reason": self.rule_reason,
         }
@@ -137,7 +137,8 @@ class Principal:
         return f"{self.kind}:{self.name}"
 
 
-def _iso(value: datetime) -> str:
+def iso(value: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, whichever backend the value came from."""
     if value.tzinfo is None:  # SQLite hands back naive datetimes; we only ever store UTC
-        return value.isoformat() + "Z"
-    return value.isoformat().replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
