@@ -13,17 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import free_port
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -99,7 +90,9 @@ def test_demo_wall_shows_a_post_a_moderator_approved_through_the_api(
     )
     assert decided.status_code == 200, decided.text
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.goto(f"{base}/wall/xmas-party")
@@ -107,8 +100,7 @@ def test_demo_wall_shows_a_post_a_moderator_approved_through_the_api(
             card.wait_for(state="visible", timeout=10_000)
             if post["text"]:
                 assert str(post["text"]) in card.inner_text()
-            artifacts = Path("test-artifacts")
-            artifacts.mkdir(exist_ok=True)
-            page.screenshot(path=str(artifacts / "demo-wall.png"))
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "demo-wall.png"))
         finally:
             browser.close()
