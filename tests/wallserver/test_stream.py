@@ -398,3 +398,25 @@ async def test_deployments_sharing_a_redis_do_not_see_each_others_posts(
         own,
         "a post of deployment two",
     )
+
+
+async def test_moderators_get_queue_changes_live(any_live: LiveServer) -> None:
+    """The moderation socket announces new posts and every decision, with the post's version."""
+    w = any_live.wall
+    url = f"ws://127.0.0.1:{any_live.port}/ws/events/xmas/moderation"
+    async with websockets.connect(url, additional_headers=w.auth("moderator")) as ws:
+        assert await hello(ws) == {"type": "hello"}
+        post_id = (await w.ingest("q-1", "for review")).json()["id"]
+        [new] = await receive(ws, 1)
+        assert (await w.decide(post_id, "approve", 1)).status_code == 200
+        [update] = await receive(ws, 1)
+    assert (new["type"], new["post"]["id"], new["post"]["status"]) == (
+        "queue.new",
+        post_id,
+        "pending",
+    )
+    assert (update["type"], update["post"]["status"], update["post"]["version"]) == (
+        "queue.update",
+        "approved",
+        2,
+    )
