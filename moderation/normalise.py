@@ -61,7 +61,12 @@ def fold(text: str, *, squeeze: bool = True) -> str:
     text = text.translate(_CONFUSABLES)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.replace("ß", "ss").translate(_LEET)
-    return _REPEATS.sub(r"\1", text) if squeeze else text
+    return squeeze_repeats(text) if squeeze else text
+
+
+def squeeze_repeats(text: str) -> str:
+    """One of each run of repeated characters: "heeelllo" -> "helo"."""
+    return _REPEATS.sub(r"\1", text)
 
 
 def words(text: str) -> list[str]:

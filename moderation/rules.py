@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
-from moderation.normalise import fold, stretches, words
+from moderation.normalise import fold, squeeze_repeats, stretches, words
 from moderation.queue import Status
 
 
@@ -50,25 +51,25 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         for entry in sorted(self.blocklist):
-            key = fold(entry)
+            key = squeeze_repeats(entry)
             self._by_squeezed[key] = (*self._by_squeezed.get(key, ()), entry)
 
     def blocked(self, word: str) -> str | None:
         """The blocklist entry ``word`` spells, if any (``word`` as :func:`words` gives it)."""
-        for entry in self._by_squeezed.get(fold(word), ()):
+        for entry in self._by_squeezed.get(squeeze_repeats(word), ()):
             if stretches(word, entry):
                 return entry
         return None
 
     @classmethod
     def from_dict(cls, data: dict[str, list[str]] | None) -> RuleSet:
+        """The rules as stored; parsed once per distinct rule set (folding a long blocklist takes
+        long enough to stall the event loop if it were done for every post)."""
         data = data or {}
-        return cls(
-            trusted_authors=frozenset(_handle(a) for a in data.get("trusted_authors", [])),
-            banned_authors=frozenset(_handle(a) for a in data.get("banned_authors", [])),
-            blocklist=frozenset(
-                fold(w, squeeze=False) for w in data.get("blocklist", []) if w.strip()
-            ),
+        return _parse(
+            tuple(data.get("trusted_authors", ())),
+            tuple(data.get("banned_authors", ())),
+            tuple(data.get("blocklist", ())),
         )
 
     def to_dict(self) -> dict[str, list[str]]:
@@ -77,6 +78,17 @@ class RuleSet:
             "banned_authors": sorted(self.banned_authors),
             "blocklist": sorted(self.blocklist),
         }
+
+
+@lru_cache(maxsize=32)
+def _parse(
+    trusted: tuple[str, ...], banned: tuple[str, ...], blocklist: tuple[str, ...]
+) -> RuleSet:
+    return RuleSet(
+        trusted_authors=frozenset(_handle(a) for a in trusted),
+        banned_authors=frozenset(_handle(a) for a in banned),
+        blocklist=frozenset(fold(w, squeeze=False) for w in blocklist if w.strip()),
+    )
 
 
 def _handle(value: str) -> str:

@@ -90,3 +90,11 @@ def test_decisive_verdicts_override_the_mode() -> None:
     reject = evaluate(RULES, post("crap"))
     assert initial_status(approve, "pre") is Status.APPROVED
     assert initial_status(reject, "post") is Status.REJECTED
+
+
+def test_stored_rules_are_parsed_once() -> None:
+    """Rules loaded afresh for every post (as the pipeline does) are folded only the first time."""
+    stored = {"trusted_authors": ["anna"], "banned_authors": [], "blocklist": ["crap"] * 3}
+    copy = {key: list(values) for key, values in stored.items()}
+    assert RuleSet.from_dict(copy) is RuleSet.from_dict(stored)
+    assert RuleSet.from_dict({**stored, "blocklist": ["other"]}) is not RuleSet.from_dict(stored)
