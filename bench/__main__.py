@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import platform
 import shutil
@@ -26,12 +27,19 @@ SUITES = ("fanout", "ingest", "all")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark wallserver against baselines run alongside; judge the ratios.",
+    )
     parser.add_argument("suite", nargs="?", choices=SUITES, default="all")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--keep", action="store_true", help="keep the data and server logs")
     parser.add_argument(
         "--deadline", type=float, default=300.0, help="give up after this many seconds"
+    )
+    parser.add_argument("--clients", type=int, help="fanout: viewers per server (default 200)")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="fanout: viewers do not offer permessage-deflate"
     )
     return parser.parse_args(argv)
 
@@ -54,6 +62,12 @@ async def collect(args: argparse.Namespace, workdir: Path) -> list[Row]:
         async with asyncio.timeout(args.deadline):
             if args.suite in ("fanout", "all"):
                 cfg = fanout.FanoutConfig.quick() if args.quick else fanout.FanoutConfig()
+                if args.clients:
+                    cfg = dataclasses.replace(cfg, clients=args.clients)
+                if args.no_deflate:
+                    cfg = dataclasses.replace(cfg, deflate=False)
+                if not cfg.judged:
+                    print("fanout: targets not judged (they hold for 200 viewers with deflate)")
                 rows += await fanout.run(cfg, workdir)
             if args.suite in ("ingest", "all"):
                 icfg = ingest.IngestConfig.quick() if args.quick else ingest.IngestConfig()

@@ -34,6 +34,7 @@ from bench.viewers import Viewers
 
 BENCH = "fanout"
 MIB = 1024 * 1024
+CLIENTS = 200
 
 # Targets, as ratios wallserver / baseline (see docs/performance.md for the reasoning).
 P50_LATENCY = Target("<=", 4.0)
@@ -44,13 +45,20 @@ CPU_PER_EVENT = Target("<=", 7.0)
 
 @dataclass(frozen=True, slots=True)
 class FanoutConfig:
-    clients: int = 200
+    clients: int = CLIENTS
     sequential: int = 100
     burst: int = 200  # events per server, sent in ``rounds`` bursts taking turns
     rounds: int = 4
     moderators: int = 4  # concurrent approvers during a burst
     warmup: int = 5
     timeout: float = 20.0  # per delivery wait and per request
+    deflate: bool = True  # viewers offer permessage-deflate, as browsers do
+
+    @property
+    def judged(self) -> bool:
+        """The targets hold for the default setup only: with fewer viewers, or without
+        compression, the fixed cost of an approval weighs more and every ratio grows."""
+        return self.clients == CLIENTS and self.deflate
 
     @classmethod
     def quick(cls) -> FanoutConfig:
@@ -225,15 +233,19 @@ def rows(ours: FanoutRun, base: FanoutRun, cfg: FanoutConfig) -> list[Row]:
         return percentile(samples, pct) * 1000
 
     n = cfg.clients
+
+    def judged(target: Target) -> Target | None:
+        return target if cfg.judged else None
+
     return [
         Row(BENCH, f"p50 latency to all {n} viewers (ms)", ms(ours.latencies, 50),
-            ms(base.latencies, 50), P50_LATENCY),
+            ms(base.latencies, 50), judged(P50_LATENCY)),
         Row(BENCH, f"p95 latency to all {n} viewers (ms)", ms(ours.latencies, 95),
-            ms(base.latencies, 95), P95_LATENCY),
+            ms(base.latencies, 95), judged(P95_LATENCY)),
         Row(BENCH, "delivered messages/s (burst)", ours.delivered_per_second,
-            base.delivered_per_second, THROUGHPUT, digits=0),
+            base.delivered_per_second, judged(THROUGHPUT), digits=0),
         Row(BENCH, "server CPU per wall event, burst (ms)", ours.cpu_per_event * 1000,
-            base.cpu_per_event * 1000, CPU_PER_EVENT, digits=2),
+            base.cpu_per_event * 1000, judged(CPU_PER_EVENT), digits=2),
         Row(BENCH, "p50 trigger round trip (ms)", ms(ours.round_trips, 50),
             ms(base.round_trips, 50)),
         Row(BENCH, "message size (bytes)", ours.message_bytes, base.message_bytes, digits=0),
@@ -252,7 +264,8 @@ async def run(cfg: FanoutConfig, workdir: Path) -> list[Row]:
     ours_port, base_port = free_port(), free_port()
     ours_argv = python_module("wallserver", "serve", "--host", HOST, "--port", str(ours_port))
     base_argv = python_module("bench.baseline_ws", "--port", str(base_port))
-    ours_viewers, base_viewers = Viewers(cfg.clients), Viewers(cfg.clients)
+    ours_viewers = Viewers(cfg.clients, cfg.deflate)
+    base_viewers = Viewers(cfg.clients, cfg.deflate)
     controls: list[ClientConnection] = []
     async with (
         running(

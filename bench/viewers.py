@@ -24,8 +24,9 @@ class ViewerError(RuntimeError):
 
 
 class Viewers:
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, deflate: bool = True) -> None:
         self.count = count
+        self.compression = "deflate" if deflate else None  # browsers offer permessage-deflate
         self.start_seq = 0
         self.anomalies = 0
         self.messages = 0
@@ -48,7 +49,13 @@ class Viewers:
         async def one() -> None:
             async with gate:
                 # proxy=None: only ever talk to the local server, whatever the environment says
-                ws = await connect(url, proxy=None, open_timeout=10, ping_interval=None)
+                ws = await connect(
+                    url,
+                    compression=self.compression,
+                    proxy=None,
+                    open_timeout=10,
+                    ping_interval=None,
+                )
                 self._connections.append(ws)
                 hello = json.loads(await ws.recv())
                 if hello.get("type") != "hello":
