@@ -420,3 +420,16 @@ async def test_moderators_get_queue_changes_live(any_live: LiveServer) -> None:
         "approved",
         2,
     )
+
+
+async def test_concurrent_approvals_reach_walls_in_seq_order(any_live: LiveServer) -> None:
+    """Twenty moderators approving at once: walls get seq 1..20 in order, each post once."""
+    w = any_live.wall
+    ids = [(await w.ingest(f"c{i}")).json()["id"] for i in range(20)]
+    async with websockets.connect(wall_url(any_live, 0)) as ws:
+        await hello(ws)
+        responses = await asyncio.gather(*(w.decide(post_id, "approve", 1) for post_id in ids))
+        assert all(r.status_code == 200 for r in responses)
+        shown = await receive(ws, len(ids))
+    assert [m["seq"] for m in shown] == list(range(1, len(ids) + 1))
+    assert sorted(m["post"]["id"] for m in shown) == sorted(ids)
