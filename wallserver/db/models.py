@@ -115,3 +115,19 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="wall_user.id", index=True)
     csrf_token: str = Field(max_length=64)
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Source(SQLModel, table=True):
+    """A connector an event follows: its kind, its config (secrets included), health and cursor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    kind: str = Field(max_length=32)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="running", max_length=16)  # running | paused | failed
+    last_error: str = Field(default="", max_length=2000)
+    last_post_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    cursor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts(nullable=False)
