@@ -1,7 +1,8 @@
 """``python -m bench [fanout|ingest|all] [--quick]``: run, print the table, judge the targets.
 
 Exit status: 0 when every target ratio is met, 1 when one is missed (or an error count is not
-zero), 2 when a benchmark could not run (a server did not start, a viewer was refused, ...).
+zero), 2 when a benchmark could not run (a server did not start, a viewer was refused, ...),
+130 when interrupted.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     keep = args.keep
     try:
         rows = run(collect(args, workdir))
+    except KeyboardInterrupt:
+        print("\ninterrupted; the servers were stopped", file=sys.stderr)
+        return 130
     except (ServerFailed, ViewerError, RuntimeError, OSError) as exc:
         keep = True
         print(f"\nbenchmark could not run: {exc}", file=sys.stderr)
