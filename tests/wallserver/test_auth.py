@@ -262,3 +262,29 @@ async def test_event_tokens_refuse_other_events_sockets(
     assert await ws_close_code(f"{base}/wall?token={tokens['display']}") == 4403
     assert await ws_close_code(f"{base}/moderation?token={tokens['moderator']}") == 4403
     assert await ws_close_code(f"{base}/wall") is None  # the public view stays public
+
+
+async def test_logout_ends_the_session_on_the_server(wall: Wall) -> None:
+    """After logging out, a copy of the old session cookie opens nothing."""
+    await login(wall, "admin")
+    cookie = wall.client.cookies["wall_session"]
+    assert (await wall.client.get("/api/events")).status_code == 200
+    assert (await wall.client.delete("/api/session")).status_code == 200
+    wall.client.cookies.set("wall_session", cookie)
+    assert_error(await wall.client.get("/api/events"), 401, "unauthorized")
+
+
+async def test_http_api_ignores_tokens_in_the_url(wall: Wall) -> None:
+    """A token in the query string (which ends up in logs) does not authenticate HTTP calls."""
+    response = await wall.client.get("/api/events", params={"token": wall.tokens["admin"]})
+    assert_error(response, 401, "unauthorized")
+
+
+async def test_moderation_socket_accepts_a_logged_in_browser(live: LiveServer) -> None:
+    """A moderator's page, on this site with its session cookie, opens the moderation socket."""
+    await login(live.wall, "moderator")
+    cookie = live.wall.client.cookies["wall_session"]
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/moderation"
+    headers = {"Cookie": f"wall_session={cookie}"}
+    origin = f"http://127.0.0.1:{live.port}"
+    assert await ws_close_code(url, additional_headers=headers, origin=origin) is None
