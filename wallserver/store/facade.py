@@ -8,6 +8,7 @@ from wallserver.store.auth import AuthStore
 from wallserver.store.database import Database
 from wallserver.store.events import EventStore
 from wallserver.store.posts import PostStore
+from wallserver.store.sources import SourceStore
 from wallserver.store.wall import WallLog
 
 
@@ -18,6 +19,7 @@ class Store:
         self.wall = WallLog(self.db)
         self.posts = PostStore(self.db, self.wall)
         self.auth = AuthStore(self.db, secret_key)
+        self.sources = SourceStore(self.db)
 
     async def close(self) -> None:
         await self.db.engine.dispose()

@@ -1,0 +1,159 @@
+"""Parsers on recorded payloads that follow each network's documented format."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wallserver.sources import bluesky, instagram, mastodon, rss, x
+from wallserver.sources.items import Candidate, Deletion, MalformedPayload, Update
+from wallserver.sources.sse import decode
+from wallserver.sources.text import html_to_text
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+def load(name: str) -> Any:
+    return json.loads((DATA / name).read_text())
+
+
+def test_mastodon_status_becomes_safe_text_with_links_tags_and_media() -> None:
+    """HTML goes, the link and the hashtag stay as words, scripts vanish, the picture is kept."""
+    c = mastodon.parse_status(load("mastodon/status.json"))
+    assert c.post.text == (
+        "Lights are up at the market! #xmas :tree: & more at "
+        "https://example.org/market/2026\n\nSee you there\ntonight"
+    )
+    assert c.post.source_id == "https://mastodon.social/users/alice/statuses/113567812345678901"
+    assert c.post.author_handle == "@alice@mastodon.social"
+    assert c.post.author_name == "Alice 🎄"
+    assert c.post.media[0]["alt"] == "String lights over market stalls"
+    assert c.post.media[0]["width"] == 1200
+    assert c.post.created_at == datetime(2026, 12, 24, 18, 30, 12, tzinfo=UTC)
+    assert c.matches(["XMAS"])
+
+
+def test_mastodon_boost_resolves_to_the_original() -> None:
+    """A boost on another instance is keyed on the original's uri, so it is never a second post."""
+    c = mastodon.parse_status(load("mastodon/boost.json"))
+    assert c.post.source_id == "https://chaos.social/users/carol/statuses/113567800000000001"
+    assert c.post.author_handle == "@carol@chaos.social"
+    assert c.post.author_name == "carol"
+    assert c.post.text == "Mulled wine stand is open #Xmas"
+
+
+def test_mastodon_stream_update_edit_and_delete() -> None:
+    """update -> candidate, status.update -> update, delete (a local id) -> the post's uri."""
+    uris: dict[str, str] = {}
+    lines = (DATA / "mastodon/stream.sse").read_text().splitlines()
+    items = [mastodon.parse_event(e.event, e.data, uris) for e in decode(lines)]
+    assert isinstance(items[0], Candidate) and items[0].post.text == "Choir at 8 #xmas"
+    assert isinstance(items[1], Update) and items[1].candidate.post.text == "Choir at 8:30 #xmas"
+    assert items[2] == Deletion("https://mastodon.social/users/dan/statuses/200")
+
+
+def test_mastodon_delete_of_an_unknown_status_is_ignored_and_bad_json_is_malformed() -> None:
+    """A deletion for a status we never saw is nothing to do; a broken update is reported."""
+    assert mastodon.parse_event("delete", "999", {}) is None
+    with pytest.raises(MalformedPayload):
+        mastodon.parse_event("update", "{not json", {})
+    with pytest.raises(MalformedPayload):
+        mastodon.parse_frame("[]", {})
+
+
+def test_bluesky_commit_with_tag_facet_and_image() -> None:
+    """A create carries the facet's tag, an at:// uri, a bsky.app link and a CDN image URL."""
+    event = bluesky.parse((DATA / "bluesky/create.json").read_text())
+    assert event.time_us == 1766601000123456
+    c = event.item
+    assert isinstance(c, Candidate) and c.tags == {"xmas"}
+    did = "did:plc:eygmaihciaxprqvxpfvl6flk"
+    assert c.post.source_id == f"at://{did}/app.bsky.feed.post/3lbfnm2bxb22a"
+    assert c.post.url == f"https://bsky.app/profile/{did}/post/3lbfnm2bxb22a"
+    assert c.post.media[0]["url"].startswith(f"https://cdn.bsky.app/img/feed_fullsize/plain/{did}/")
+    assert c.post.media[0]["alt"] == "The rink at dusk"
+
+
+def test_bluesky_tags_delete_and_other_events() -> None:
+    """Tags without facets match; a delete names the same uri; identity events carry no item."""
+    tags = bluesky.parse((DATA / "bluesky/tags_only.json").read_text()).item
+    assert isinstance(tags, Candidate) and tags.matches(["market"])
+    gone = bluesky.parse((DATA / "bluesky/delete.json").read_text()).item
+    assert gone == Deletion(
+        "at://did:plc:eygmaihciaxprqvxpfvl6flk/app.bsky.feed.post/3lbfnm2bxb22a"
+    )
+    assert bluesky.parse((DATA / "bluesky/identity.json").read_text()).item is None
+    with pytest.raises(MalformedPayload):
+        bluesky.parse(b'{"kind": "commit"}')
+
+
+def test_rss_and_atom_entries() -> None:
+    """Entries oldest first, HTML summaries as text, enclosures as pictures, categories as tags."""
+    first, second = rss.parse((DATA / "rss/feed.xml").read_bytes())
+    assert first.post.source_id == "news-1"
+    assert first.post.media[0]["url"] == "https://example.org/lights.jpg"
+    assert second.post.text == "Choir tonight\n\nThe choir sings at 8pm."
+    assert second.matches(["xmas"])
+    (atom,) = rss.parse((DATA / "rss/atom.xml").read_bytes())
+    assert atom.post.text == "Skating\n\nThe rink opens here"
+    assert atom.post.author_name == "Erin"
+    assert atom.post.created_at == datetime(2026, 12, 24, 18, 30, 2, tzinfo=UTC)
+    with pytest.raises(MalformedPayload):
+        rss.parse(b"<html><body>not a feed</body>")
+
+
+def test_x_recent_search_page() -> None:
+    """Tweets oldest first with their author and photo from ``includes``; newest_id kept."""
+    page = x.parse(load("x/recent_search.json"))
+    assert [c.post.source_id for c in page.candidates] == [
+        "1871987654321098753",
+        "1871987654321098754",
+    ]
+    first = page.candidates[0]
+    assert first.post.author_handle == "@marketfan"
+    assert first.post.media[0]["url"] == "https://pbs.twimg.com/media/Gabc.jpg"
+    assert first.post.url == "https://x.com/marketfan/status/1871987654321098753"
+    assert first.matches(["xmas"])
+    assert page.newest_id == "1871987654321098754"
+    assert x.parse({"meta": {"result_count": 0}}).candidates == []
+
+
+def test_instagram_hashtag_search_and_recent_media() -> None:
+    """The tag id, then media with captions, pictures (a carousel's first) and permalinks."""
+    assert instagram.hashtag_id(load("instagram/hashtag_search.json")) == "17843853986012965"
+    with pytest.raises(MalformedPayload):
+        instagram.hashtag_id({"data": []})
+    page = instagram.parse(load("instagram/recent_media.json"), "xmas")
+    image, album = page.candidates
+    assert image.post.text == "Ice skating #xmas #winter"
+    assert image.post.created_at == datetime(2026, 12, 24, 18, 30, tzinfo=UTC)
+    assert album.post.media[0]["url"].endswith("/2.jpg")
+    assert page.after == "QVFIUmlt"
+
+
+TAGS = st.sampled_from(["p", "a", "span", "b", "br", "div", "em", "script", "li"])
+WORDS = st.text(st.characters(blacklist_characters="<>&", blacklist_categories=("Cs",)))
+
+
+@given(st.text())
+def test_html_to_text_never_raises(html: str) -> None:
+    """Any input, however broken, gives text."""
+    assert isinstance(html_to_text(html), str)
+
+
+@given(st.lists(st.tuples(TAGS, WORDS), max_size=8))
+def test_html_to_text_never_yields_markup(parts: list[tuple[str, str]]) -> None:
+    """Text wrapped in tags comes out without a single tag; words outside scripts survive."""
+    html = "".join(f"<{t} class='x'>{w}</{t}>" for t, w in parts)
+    text = html_to_text(html)
+    assert "<" not in text and ">" not in text
+    for tag, words in parts:
+        for word in words.split():
+            if tag != "script" and word.isprintable():
+                assert word in text

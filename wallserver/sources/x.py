@@ -1,0 +1,79 @@
+"""X API v2 recent search: ``data`` tweets with ``includes.users`` and ``includes.media``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wallserver.sources.items import Candidate, MalformedPayload, parse_time
+from wallserver.store.records import NewPost
+
+SOURCE = "x"
+FIELDS = {
+    "tweet.fields": "created_at,author_id,entities,attachments",
+    "expansions": "author_id,attachments.media_keys",
+    "user.fields": "name,username,profile_image_url",
+    "media.fields": "url,preview_image_url,type,width,height,alt_text",
+    "max_results": "100",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    candidates: list[Candidate]  # oldest first
+    newest_id: str | None
+    next_token: str | None
+
+
+def parse(body: dict[str, Any]) -> Page:
+    if not isinstance(body, dict):
+        raise MalformedPayload("a search response is a JSON object")
+    includes = body.get("includes") or {}
+    users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
+    media = {m.get("media_key"): m for m in includes.get("media") or [] if isinstance(m, dict)}
+    found = []
+    for tweet in body.get("data") or []:
+        try:
+            found.append(candidate(tweet, users, media))
+        except (KeyError, TypeError) as exc:
+            raise MalformedPayload(f"tweet without {exc}") from exc
+    meta = body.get("meta") or {}
+    found.sort(key=lambda c: int(c.post.source_id))
+    return Page(found, meta.get("newest_id"), meta.get("next_token"))
+
+
+def candidate(
+    tweet: dict[str, Any], users: dict[Any, dict[str, Any]], media: dict[Any, dict[str, Any]]
+) -> Candidate:
+    tweet_id = str(int(tweet["id"]))
+    user = users.get(tweet.get("author_id")) or {}
+    username = str(user.get("username") or "")
+    keys = (tweet.get("attachments") or {}).get("media_keys") or []
+    post = NewPost(
+        source=SOURCE,
+        source_id=tweet_id,
+        text=str(tweet["text"]),
+        author_name=str(user.get("name") or username),
+        author_handle=f"@{username}" if username else "",
+        author_avatar_url=str(user.get("profile_image_url") or ""),
+        media=[m for m in (attachment(media.get(k)) for k in keys) if m],
+        url=f"https://x.com/{username or 'i'}/status/{tweet_id}",
+        created_at=parse_time(tweet.get("created_at")),
+    )
+    tags = (tweet.get("entities") or {}).get("hashtags") or []
+    return Candidate(post, frozenset(str(t.get("tag", "")).casefold() for t in tags) - {""})
+
+
+def attachment(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not item:
+        return None
+    url = item.get("url") or item.get("preview_image_url")
+    if not url:
+        return None
+    return {
+        "url": str(url),
+        "kind": "image" if item.get("type") == "photo" else "video",
+        "alt": str(item.get("alt_text") or ""),
+        "width": item.get("width"),
+        "height": item.get("height"),
+    }
