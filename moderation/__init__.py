@@ -3,6 +3,7 @@
 This package never imports the web, database or network stack; ``tests/moderation`` asserts it.
 """
 
+from moderation.chain import Candidate, Decision, RuleError, Verdict
 from moderation.queue import (
     Action,
     Effect,
@@ -13,13 +14,15 @@ from moderation.queue import (
     apply_action,
     restore,
 )
-from moderation.rules import Candidate, RuleSet, Verdict, evaluate, initial_status
+from moderation.rules import RuleSet, evaluate, initial_status
 
 __all__ = [
     "Action",
     "Candidate",
+    "Decision",
     "Effect",
     "PostState",
+    "RuleError",
     "RuleSet",
     "Status",
     "Transition",

@@ -52,16 +52,23 @@ _REPEATS = re.compile(r"(.)\1+")
 _RUNS = re.compile(r"(.)\1*")
 _WORD = re.compile(r"[^\W_]+")
 # Leetspeak symbols are also punctuation: "crap!" must be read as "crap", "sh!t" as "shit".
+_SYMBOLS = "@$!|€"
 _LEET_SYMBOLS = re.compile(r"[@$!|€]")
+_CHUNK = re.compile(r"(?:[^\W_]|[@$!|€])+")
 
 
 def fold(text: str, *, squeeze: bool = True) -> str:
     """Lower-case, strip invisibles, diacritics, look-alikes and leetspeak; squeeze repeats."""
+    text = _plain(text).translate(_LEET)
+    return squeeze_repeats(text) if squeeze else text
+
+
+def _plain(text: str) -> str:
+    """Everything :func:`fold` does except leetspeak and squeezing."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
     text = text.translate(_CONFUSABLES)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.replace("ß", "ss").translate(_LEET)
-    return squeeze_repeats(text) if squeeze else text
+    return text.replace("ß", "ss")
 
 
 def squeeze_repeats(text: str) -> str:
@@ -70,9 +77,20 @@ def squeeze_repeats(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, repeats kept; symbols count both as letters and as breaks."""
-    found = _WORD.findall(fold(text, squeeze=False))
-    found += _WORD.findall(fold(_LEET_SYMBOLS.sub(" ", text), squeeze=False))
+    """The folded words of ``text``, repeats kept. Leetspeak symbols are ambiguous, so each reading
+    is returned: all of them letters, all of them breaks, and every word with its leading and
+    trailing symbols peeled off one by one ("ana|!" is "anali", "ana", "anal" and "ana|")."""
+    plain = _plain(text)
+    found = _WORD.findall(plain.translate(_LEET))
+    found += _WORD.findall(_LEET_SYMBOLS.sub(" ", plain).translate(_LEET))
+    for chunk in _CHUNK.findall(plain):
+        lead = len(chunk) - len(chunk.lstrip(_SYMBOLS))
+        trail = len(chunk) - len(chunk.rstrip(_SYMBOLS))
+        if lead + trail >= len(chunk):
+            continue
+        for i in range(lead + 1):
+            for j in range(trail + 1):
+                found += _WORD.findall(chunk[i : len(chunk) - j].translate(_LEET))
     return list(dict.fromkeys(found))
 
 

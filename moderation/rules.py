@@ -1,117 +1,91 @@
-"""The rule chain: ordered rules, each with a verdict and a reason a moderator can read.
+"""An event's rule set: the ordered chain as stored with the event, and where a post starts.
 
-The first decisive verdict wins; when no rule decides, the event's mode does (pre-moderation holds
-every post for review, post-moderation puts it on the wall at once).
+Two JSON shapes are read:
+
+- the chain, ``{"chain": [{"kind": "trusted_authors", "authors": [...]}, ...]}``, in order;
+- the original shape ``{"trusted_authors": [...], "banned_authors": [...], "blocklist": [...]}``,
+  read as the chain banned authors → blocklist → trusted authors (what it always meant).
+
+:meth:`RuleSet.to_dict` always writes the chain shape.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+import json
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from moderation.normalise import fold, squeeze_repeats, stretches, words
+from moderation.chain import Candidate, Decision, Rule, RuleError, Verdict, run
 from moderation.queue import Status
+from moderation.rulebook import parse_rule
 
-
-class Verdict(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    HOLD = "hold"
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """What the rules see of an incoming post."""
-
-    source: str
-    author_name: str
-    author_handle: str
-    text: str
-    has_media: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    verdict: Verdict | None
-    rule: str
-    reason: str
+LEGACY_KEYS = ("trusted_authors", "banned_authors", "blocklist")
+MAX_RULES = 50
+HISTORY_KINDS = frozenset({"rate", "duplicates"})
 
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
-    """An event's rules, as stored with the event."""
-
-    trusted_authors: frozenset[str] = field(default_factory=frozenset)
-    banned_authors: frozenset[str] = field(default_factory=frozenset)
-    blocklist: frozenset[str] = field(default_factory=frozenset)  # folded, repeats kept
-    _by_squeezed: dict[str, tuple[str, ...]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
-
-    def __post_init__(self) -> None:
-        for entry in sorted(self.blocklist):
-            key = squeeze_repeats(entry)
-            self._by_squeezed[key] = (*self._by_squeezed.get(key, ()), entry)
-
-    def blocked(self, word: str) -> str | None:
-        """The blocklist entry ``word`` spells, if any (``word`` as :func:`words` gives it)."""
-        for entry in self._by_squeezed.get(squeeze_repeats(word), ()):
-            if stretches(word, entry):
-                return entry
-        return None
+    rules: tuple[Rule, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: dict[str, list[str]] | None) -> RuleSet:
-        """The rules as stored; parsed once per distinct rule set (folding a long blocklist takes
-        long enough to stall the event loop if it were done for every post)."""
-        data = data or {}
-        return _parse(
-            tuple(data.get("trusted_authors", ())),
-            tuple(data.get("banned_authors", ())),
-            tuple(data.get("blocklist", ())),
-        )
+    def from_dict(cls, data: dict[str, Any] | None) -> RuleSet:
+        """Read and validate a rule set; :class:`RuleError` explains what is wrong.
 
-    def to_dict(self) -> dict[str, list[str]]:
-        return {
-            "trusted_authors": sorted(self.trusted_authors),
-            "banned_authors": sorted(self.banned_authors),
-            "blocklist": sorted(self.blocklist),
-        }
+        Parsed once per distinct rule set: the pipeline asks for every post, and folding a long
+        blocklist takes long enough to stall the event loop."""
+        data = data or {}
+        if not isinstance(data, dict):
+            raise RuleError("rules must be an object")
+        return _parse(json.dumps(data, sort_keys=True, ensure_ascii=False))
+
+    @classmethod
+    def _from_plain(cls, data: dict[str, Any]) -> RuleSet:
+        if "chain" in data:
+            unknown = sorted(set(data) - {"chain"})
+            if unknown:
+                raise RuleError(f"unknown key next to 'chain': {', '.join(unknown)}")
+            return cls.from_chain(data["chain"])
+        unknown = sorted(set(data) - set(LEGACY_KEYS))
+        if unknown:
+            raise RuleError(f"unknown rules key {', '.join(map(repr, unknown))}")
+        legacy = [
+            {"kind": "banned_authors", "authors": data.get("banned_authors", [])},
+            {"kind": "blocklist", "words": data.get("blocklist", [])},
+            {"kind": "trusted_authors", "authors": data.get("trusted_authors", [])},
+        ]
+        return cls.from_chain(legacy)
+
+    @classmethod
+    def from_chain(cls, chain: Any) -> RuleSet:
+        if not isinstance(chain, list):
+            raise RuleError("chain must be a list of rules")
+        if len(chain) > MAX_RULES:
+            raise RuleError(f"at most {MAX_RULES} rules")
+        return cls(tuple(parse_rule(item, i) for i, item in enumerate(chain)))
+
+    @property
+    def needs_history(self) -> bool:
+        """Whether a rule reads the author's recent posts (so the caller must supply them)."""
+        return any(rule.kind in HISTORY_KINDS for rule in self.rules)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chain": [rule.to_dict() for rule in self.rules]}
 
 
 @lru_cache(maxsize=32)
-def _parse(
-    trusted: tuple[str, ...], banned: tuple[str, ...], blocklist: tuple[str, ...]
-) -> RuleSet:
-    return RuleSet(
-        trusted_authors=frozenset(_handle(a) for a in trusted),
-        banned_authors=frozenset(_handle(a) for a in banned),
-        blocklist=frozenset(fold(w, squeeze=False) for w in blocklist if w.strip()),
-    )
-
-
-def _handle(value: str) -> str:
-    return value.strip().lstrip("@").casefold()
+def _parse(canonical: str) -> RuleSet:
+    return RuleSet._from_plain(json.loads(canonical))
 
 
 def evaluate(rules: RuleSet, post: Candidate) -> Decision | None:
     """The first decisive rule's decision, or ``None`` when no rule has an opinion."""
-    handle = _handle(post.author_handle or post.author_name)
-    if handle and handle in rules.banned_authors:
-        return Decision(Verdict.REJECT, "banned_author", f"@{handle} is banned for this event")
-    if rules.blocklist:
-        found = (rules.blocked(w) for w in words(post.text + " " + post.author_name))
-        hits = sorted({entry for entry in found if entry is not None})
-        if hits:
-            return Decision(Verdict.REJECT, "blocklist", f"blocked word: {', '.join(hits)}")
-    if handle and handle in rules.trusted_authors:
-        return Decision(Verdict.APPROVE, "trusted_author", f"@{handle} is a trusted ambassador")
-    return None
+    return run(rules.rules, post)
 
 
 def initial_status(decision: Decision | None, mode: str) -> Status:
-    """Where a new post starts in the queue."""
+    """Where a new post starts in the queue: the first decisive verdict, else the event's mode."""
     if decision is None or decision.verdict is Verdict.HOLD:
         if decision is None and mode == "post":
             return Status.APPROVED

@@ -44,13 +44,22 @@ class EventCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
     hashtags: list[str] = Field(min_length=1, max_length=20)
     moderation: Literal["pre", "post"] = "pre"
-    rules: dict[str, list[str]] = Field(default_factory=dict)
+    rules: dict[str, Any] = Field(default_factory=dict)
 
 
 class RulesUpdate(Strict):
-    trusted_authors: list[str] = Field(default_factory=list, max_length=5000)
-    banned_authors: list[str] = Field(default_factory=list, max_length=5000)
-    blocklist: list[str] = Field(default_factory=list, max_length=20000)
+    """A rule set: ``{"chain": [...]}`` or the original three lists. The rule chain validates
+    the contents (``moderation.RuleSet.from_dict``); this only bounds the size."""
+
+    model_config = ConfigDict(extra="allow", str_max_length=100_000)
+
+    chain: list[dict[str, Any]] | None = Field(default=None, max_length=50)
+    trusted_authors: list[str] | None = Field(default=None, max_length=5000)
+    banned_authors: list[str] | None = Field(default=None, max_length=5000)
+    blocklist: list[str] | None = Field(default=None, max_length=20000)
+
+    def rules(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
 
 
 class Author(Strict):

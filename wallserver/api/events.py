@@ -6,8 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from moderation import RuleError, RuleSet
 from wallserver.api.deps import EventDep, StoreDep
 from wallserver.auth.deps import AdminDep, ensure_event_scope
+from wallserver.errors import ValidationFailed
 from wallserver.schemas import EventCreate, RulesUpdate
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -15,9 +17,8 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 
 @router.post("", status_code=201)
 async def create_event(body: EventCreate, store: StoreDep, _: AdminDep) -> dict[str, Any]:
-    event = await store.events.create(
-        body.slug, body.name, body.hashtags, body.moderation, body.rules or None
-    )
+    rules = checked_rules(body.rules).to_dict() if body.rules else None
+    event = await store.events.create(body.slug, body.name, body.hashtags, body.moderation, rules)
     return event.public()
 
 
@@ -42,5 +43,15 @@ async def replace_rules(
     body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
 ) -> dict[str, Any]:
     ensure_event_scope(principal, event)
-    updated = await store.events.set_rules(event.slug, body.model_dump())
+    rules = checked_rules(body.rules()).to_dict()
+    updated = await store.events.set_rules(event.slug, rules)
     return {"rules": updated.rules}
+
+
+def checked_rules(data: dict[str, Any]) -> RuleSet:
+    """A rule set from a request body; anything invalid (a bad regex, an unknown rule) is a 422
+    whose message says what to fix."""
+    try:
+        return RuleSet.from_dict(data)
+    except RuleError as exc:
+        raise ValidationFailed(f"rules: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -37,7 +38,7 @@ class EventStore:
         name: str,
         hashtags: list[str],
         moderation: str = "pre",
-        rules: dict[str, list[str]] | None = None,
+        rules: dict[str, Any] | None = None,
     ) -> EventInfo:
         if not SLUG.fullmatch(slug):
             raise ValidationFailed("slug: lower-case letters, digits and dashes, at most 63")
@@ -82,7 +83,7 @@ class EventStore:
             rows = (await session.exec(select(Event).order_by(col(Event.id)))).all()
         return [EventInfo.of(r) for r in rows]
 
-    async def set_rules(self, slug: str, rules: dict[str, list[str]]) -> EventInfo:
+    async def set_rules(self, slug: str, rules: dict[str, Any]) -> EventInfo:
         async with self.db.write() as session:
             row = (await session.exec(select(Event).where(Event.slug == slug))).first()
             if row is None:

@@ -146,6 +146,20 @@ class PostStore:
         posts = [PostRecord.of(r) for r in rows[:limit]]
         return Page(posts, posts[-1].id if len(rows) > limit else None)
 
+    async def by_author(
+        self, event_id: int, handle: str, name: str, limit: int = 20
+    ) -> list[PostRecord]:
+        """The author's latest posts in the event, newest first (for rate and duplicate rules).
+        Authors are keyed by handle, or by name when they have none (direct uploads)."""
+        query = select(Post).where(Post.event_id == event_id)
+        if handle:
+            query = query.where(Post.author_handle == handle)
+        else:
+            query = query.where(Post.author_handle == "", Post.author_name == name)
+        async with self.db.read() as session:
+            rows = (await session.exec(query.order_by(col(Post.id).desc()).limit(limit))).all()
+        return [PostRecord.of(r) for r in rows]
+
     async def decide(
         self, post_id: int, action: str, version: int, actor: str, reason: str = ""
     ) -> Outcome:
