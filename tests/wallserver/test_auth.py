@@ -50,6 +50,8 @@ PROTECTED = {
     ("GET", "/api/events"): {"admin"},
     ("GET", "/api/events/{slug}/rules"): {"admin"},
     ("PUT", "/api/events/{slug}/rules"): {"admin"},
+    ("GET", "/api/events/{slug}/rules/history"): {"admin"},
+    ("POST", "/api/events/{slug}/rules/dry-run"): {"admin"},
     ("POST", "/api/events/{slug}/ingest"): {"admin", "ingest"},
     ("GET", "/api/events/{slug}/posts"): {"admin", "moderator"},
     ("POST", "/api/posts/{post_id}/decision"): {"admin", "moderator"},

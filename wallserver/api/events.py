@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter
@@ -9,6 +10,7 @@ from fastapi import APIRouter
 from moderation import RuleError, RuleSet
 from wallserver.api.deps import EventDep, StoreDep
 from wallserver.auth.deps import AdminDep, ensure_event_scope
+from wallserver.dryrun import dry_run
 from wallserver.errors import ValidationFailed
 from wallserver.schemas import EventCreate, RulesUpdate
 
@@ -44,8 +46,24 @@ async def replace_rules(
 ) -> dict[str, Any]:
     ensure_event_scope(principal, event)
     rules = checked_rules(body.rules()).to_dict()
-    updated = await store.events.set_rules(event.slug, rules)
+    updated = await store.events.set_rules(event.slug, rules, principal.actor)
     return {"rules": updated.rules}
+
+
+@router.get("/{slug}/rules/history")
+async def rules_history(event: EventDep, store: StoreDep, principal: AdminDep) -> dict[str, Any]:
+    """Every saved rule set, newest first: the rules' audit trail."""
+    ensure_event_scope(principal, event)
+    return {"changes": [asdict(c) for c in await store.events.rule_history(event.id)]}
+
+
+@router.post("/{slug}/rules/dry-run")
+async def rules_dry_run(
+    body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
+) -> dict[str, Any]:
+    """How the proposed rules would decide the queue and the last 500 posts; nothing is saved."""
+    ensure_event_scope(principal, event)
+    return await dry_run(store, event, checked_rules(body.rules()))
 
 
 def checked_rules(data: dict[str, Any]) -> RuleSet:

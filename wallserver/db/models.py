@@ -32,6 +32,7 @@ class Post(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "source", "source_id", name="uq_post_source"),
         Index("ix_post_event_status", "event_id", "status", "id"),
+        Index("ix_post_event_author", "event_id", "author_handle", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -131,3 +132,15 @@ class Source(SQLModel, table=True):
     )
     cursor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _ts(nullable=False)
+
+
+class RuleChange(SQLModel, table=True):
+    """The rules' audit trail: every saved rule set of an event, who saved it and when."""
+
+    __tablename__ = "rule_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    actor: str = Field(max_length=200)
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = _ts(nullable=False)

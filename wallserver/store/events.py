@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from wallserver.db.models import Event
+from wallserver.db.models import Event, RuleChange
 from wallserver.errors import Conflict, NotFound, ValidationFailed
 from wallserver.store.database import Database
-from wallserver.store.records import EventInfo
+from wallserver.store.records import EventInfo, iso
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HASHTAG = re.compile(r"^[^\s#]{1,100}$")
@@ -83,12 +84,35 @@ class EventStore:
             rows = (await session.exec(select(Event).order_by(col(Event.id)))).all()
         return [EventInfo.of(r) for r in rows]
 
-    async def set_rules(self, slug: str, rules: dict[str, Any]) -> EventInfo:
+    async def set_rules(self, slug: str, rules: dict[str, Any], actor: str = "system") -> EventInfo:
+        """Replace the event's rules and record the new set in the rules' audit trail."""
         async with self.db.write() as session:
             row = (await session.exec(select(Event).where(Event.slug == slug))).first()
             if row is None:
                 raise NotFound(f"no event {slug!r}")
             row.rules = rules
             session.add(row)
+            assert row.id is not None
+            session.add(RuleChange(event_id=row.id, actor=actor, rules=rules))
             await session.flush()
             return EventInfo.of(row)
+
+    async def rule_history(self, event_id: int, limit: int = 100) -> list[RuleChangeInfo]:
+        """The event's saved rule sets, newest first."""
+        query = (
+            select(RuleChange)
+            .where(RuleChange.event_id == event_id)
+            .order_by(col(RuleChange.id).desc())
+            .limit(limit)
+        )
+        async with self.db.read() as session:
+            rows = (await session.exec(query)).all()
+        return [RuleChangeInfo(r.id or 0, r.actor, dict(r.rules), iso(r.at)) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleChangeInfo:
+    version: int
+    actor: str
+    rules: dict[str, Any]
+    at: str

@@ -147,11 +147,13 @@ class PostStore:
         return Page(posts, posts[-1].id if len(rows) > limit else None)
 
     async def by_author(
-        self, event_id: int, handle: str, name: str, limit: int = 20
+        self, event_id: int, handle: str, name: str, limit: int = 20, before: int | None = None
     ) -> list[PostRecord]:
-        """The author's latest posts in the event, newest first (for rate and duplicate rules).
-        Authors are keyed by handle, or by name when they have none (direct uploads)."""
+        """The author's latest posts in the event (older than post ``before``), newest first, for
+        the rate and duplicate rules. Authors are keyed by handle, or by name without one."""
         query = select(Post).where(Post.event_id == event_id)
+        if before is not None:
+            query = query.where(col(Post.id) < before)
         if handle:
             query = query.where(Post.author_handle == handle)
         else:
