@@ -55,6 +55,11 @@ class PostStore:
         self, event: EventInfo, new: NewPost, status: Status, rule: str = "", reason: str = ""
     ) -> Outcome:
         """Store a new post, or return the one already stored for ``(source, source_id)``."""
+        # Repeats are common (bridges retry, connectors replay): answer them from a read
+        # transaction so they never queue for, or hold, the write lock.
+        known = await self._find(event.id, new.source, new.source_id)
+        if known is not None:
+            return Outcome(known, False, [])
         try:
             return await self._insert(event, new, status, rule, reason)
         except IntegrityError:
