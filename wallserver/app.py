@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
-from wallserver.api import events, ingest, ops, pages, posts, session, ws
+from wallserver.api import events, ingest, ops, pages, posts, session, sources, ws
 from wallserver.broker import create_broker, namespace_for
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
@@ -21,6 +21,7 @@ from wallserver.metrics import Metrics
 from wallserver.middleware import BodyLimit, SecurityHeaders
 from wallserver.pipeline import Pipeline
 from wallserver.settings import Settings
+from wallserver.sources.runtime import start_supervisor
 from wallserver.store import Store
 from wallserver.stream.feed import ModerationFeed
 from wallserver.stream.hub import Hub
@@ -56,9 +57,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         app.state.feed = feed
         app.state.metrics = metrics
         app.state.pipeline = Pipeline(store, hub, feed, metrics)
+        app.state.supervisor = await start_supervisor(settings, app.state.pipeline)
         try:
             yield
         finally:
+            await app.state.supervisor.close()
             await hub.close()
             await broker.close()
             await store.close()
@@ -69,7 +72,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=front / "templates")
     app.state.templates.env.globals["version"] = __version__
     handlers.install(app)
-    for module in (events, ingest, posts, session, ws, ops, pages):
+    for module in (events, ingest, posts, session, sources, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")
     app.add_middleware(SecurityHeaders)

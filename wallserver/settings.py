@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     log_level: str = "INFO"
 
+    # sources (connectors): retry backoff, how often leases are retried, the shortest poll
+    sources_enabled: bool = True
+    source_backoff_seconds: float = 1.0
+    source_backoff_max_seconds: float = 300.0
+    source_lease_seconds: float = 10.0
+    source_poll_floor_seconds: float = 30.0
+
     @property
     def resolved_database_url(self) -> str:
         """The async SQLAlchemy URL, defaulting to a SQLite file in the data directory."""

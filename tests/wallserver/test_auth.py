@@ -35,6 +35,7 @@ PUBLIC = {
     ("GET", "/api/session"),  # who am I (401 when nobody)
     ("DELETE", "/api/session"),  # log out
     (WS, "/ws/events/{slug}/wall"),  # the public /live view needs no token
+    ("POST", "/api/events/{slug}/webhooks/{source_id}"),  # HMAC-signed with the source's secret
     # pages: staff pages check the session themselves and redirect to /login
     ("GET", "/"),
     ("GET", "/login"),
@@ -52,11 +53,21 @@ PROTECTED = {
     ("PUT", "/api/events/{slug}/rules"): {"admin"},
     ("GET", "/api/events/{slug}/rules/history"): {"admin"},
     ("POST", "/api/events/{slug}/rules/dry-run"): {"admin"},
+    ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
+    ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},
+    ("POST", "/api/events/{slug}/claims/release"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/ingest"): {"admin", "ingest"},
     ("GET", "/api/events/{slug}/posts"): {"admin", "moderator"},
     ("POST", "/api/posts/{post_id}/decision"): {"admin", "moderator"},
     ("GET", "/api/posts/{post_id}/history"): {"admin", "moderator"},
     (WS, "/ws/events/{slug}/moderation"): {"admin", "moderator"},
+    ("POST", "/api/events/{slug}/sources"): {"admin"},
+    ("GET", "/api/events/{slug}/sources"): {"admin"},
+    ("POST", "/api/sources/{source_id}/pause"): {"admin"},
+    ("POST", "/api/sources/{source_id}/resume"): {"admin"},
+    ("POST", "/api/sources/{source_id}/test"): {"admin"},
+    ("DELETE", "/api/sources/{source_id}"): {"admin"},
 }
 
 
@@ -84,6 +95,7 @@ def every_route(app: FastAPI) -> set[tuple[str, str]]:
 
 def fill(path: str, post_id: int) -> str:
     values = {"slug": "xmas", "post_id": str(post_id), "token": "nope", "name": "x"}
+    values["source_id"] = str(post_id)
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

@@ -1,0 +1,128 @@
+"""Fake network servers speaking the real wire protocols, on a local port, with scripted trouble."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from tests.conftest import serve
+
+CLOSE = "\x00close"
+
+
+def status(n: int, tag: str = "xmas", host: str = "fake.social") -> dict[str, Any]:
+    """A Mastodon ``Status`` numbered ``n``, with its uri on ``host``."""
+    return {
+        "id": str(n),
+        "created_at": "2026-12-24T18:30:00.000Z",
+        "spoiler_text": "",
+        "uri": f"https://{host}/users/u{n}/statuses/{n}",
+        "url": f"https://{host}/@u{n}/{n}",
+        "content": f"<p>post {n} <a href='https://{host}/tags/{tag}'>#<span>{tag}</span></a></p>",
+        "account": {
+            "id": str(n),
+            "username": f"u{n}",
+            "acct": f"u{n}",
+            "display_name": "",
+            "url": f"https://{host}/@u{n}",
+            "avatar": "",
+            "avatar_static": "",
+        },
+        "media_attachments": [],
+        "tags": [{"name": tag, "url": f"https://{host}/tags/{tag}"}],
+        "emojis": [],
+        "reblog": None,
+    }
+
+
+@dataclass
+class FakeMastodon:
+    """Tag timeline and SSE hashtag stream. ``faults`` are answers given before the real ones."""
+
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    requests: list[tuple[float, str, dict[str, str]]] = field(default_factory=list)
+    streams: list[asyncio.Queue[str]] = field(default_factory=list)
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    url: str = ""
+
+    async def timeline(self, request: Request) -> Response:
+        self.requests.append((time.monotonic(), "timeline", dict(request.query_params)))
+        if self.faults:
+            code, headers = self.faults.pop(0)
+            return JSONResponse({"error": "trouble"}, status_code=code, headers=headers)
+        limit = int(request.query_params.get("limit", 20))
+        ordered = sorted(self.statuses, key=lambda s: int(s["id"]))
+        min_id = request.query_params.get("min_id")
+        if min_id is not None:
+            page = [s for s in ordered if int(s["id"]) > int(min_id)][:limit]
+        else:
+            page = ordered[-limit:]
+        return JSONResponse(list(reversed(page)))
+
+    async def stream(self, request: Request) -> Response:
+        self.requests.append((time.monotonic(), "stream", dict(request.query_params)))
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        self.streams.append(queue)
+
+        async def body() -> AsyncIterator[bytes]:
+            yield b":)\n\n"
+            self.connected.set()
+            try:
+                while (chunk := await queue.get()) != CLOSE:
+                    yield chunk.encode()
+            finally:
+                self.streams.remove(queue)
+                self.connected.clear()
+
+        return StreamingResponse(body(), media_type="text/event-stream")
+
+    def send(self, event: str, data: str) -> None:
+        for queue in self.streams:
+            queue.put_nowait(f"event: {event}\ndata: {data}\n\n")
+
+    def raw(self, chunk: str) -> None:
+        for queue in self.streams:
+            queue.put_nowait(chunk)
+
+    def drop(self) -> None:
+        """End every open stream, as a dropped connection or an instance restart would."""
+        for queue in list(self.streams):
+            queue.put_nowait(CLOSE)
+
+    def post(self, n: int, *, stream: bool = True) -> dict[str, Any]:
+        s = status(n)
+        self.statuses.append(s)
+        if stream:
+            self.send("update", json.dumps(s))
+        return s
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/api/v1/timelines/tag/{tag}", self.timeline),
+                Route("/api/v1/streaming/hashtag", self.stream),
+            ]
+        )
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeMastodon) -> AsyncIterator[FakeMastodon]:
+    server, task, port = await serve(fake.app())  # type: ignore[arg-type]
+    fake.url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        fake.drop()
+        server.should_exit = True
+        await task

@@ -1,0 +1,192 @@
+"""Sources: add, list with status, pause, resume, remove, test (admin); signed webhooks (public)."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import Field, ValidationError, field_validator
+
+from wallserver.api.deps import EventDep, PipelineDep, StoreDep
+from wallserver.api.ingest import check_text
+from wallserver.auth.deps import AdminDep, ensure_event_scope
+from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from wallserver.schemas import Author, Media, Strict, _http_url
+from wallserver.sources import webhook
+from wallserver.sources.failures import SourceFailure
+from wallserver.sources.items import Candidate, Deletion, Item
+from wallserver.sources.kinds import secrets_of, validate
+from wallserver.sources.sink import Sink
+from wallserver.sources.supervisor import Supervisor
+from wallserver.store import NewPost, Principal, Store
+from wallserver.store.sources import SourceInfo
+
+router = APIRouter(tags=["sources"])
+
+
+def get_supervisor(request: Request) -> Supervisor:
+    return request.app.state.supervisor  # type: ignore[no-any-return]
+
+
+SupervisorDep = Annotated[Supervisor, Depends(get_supervisor)]
+
+
+class SourceCreate(Strict):
+    kind: str = Field(min_length=1, max_length=32)
+
+
+class WebhookPost(Strict):
+    id: str = Field(min_length=1, max_length=200)
+    text: str = ""
+    author: Author = Field(default_factory=Author)
+    media: list[Media] = Field(default_factory=list, max_length=10)
+    created_at: datetime | None = None
+    url: str = Field(default="", max_length=2000)
+    deleted: bool = False
+
+    _check = field_validator("url")(_http_url)
+
+
+async def status(source: SourceInfo, store: Store, supervisor: Supervisor) -> dict[str, Any]:
+    return {
+        **source.public(secrets_of(source.kind)),
+        "connected": supervisor.connected(source.id),
+        "posts_per_minute": await store.sources.posts_per_minute(source.event_id, source.name),
+    }
+
+
+async def owned(source_id: int, store: Store, principal: Principal) -> SourceInfo:
+    source = await store.sources.get(source_id)
+    if principal.event_id is not None and principal.event_id != source.event_id:
+        raise Forbidden("this token belongs to another event")
+    return source
+
+
+@router.post("/api/events/{slug}/sources", status_code=201)
+async def add_source(
+    body: dict[str, Any],
+    event: EventDep,
+    store: StoreDep,
+    supervisor: SupervisorDep,
+    principal: AdminDep,
+) -> dict[str, Any]:
+    """``{kind, ...config}``, validated for the kind; answers with the secrets masked."""
+    ensure_event_scope(principal, event)
+    try:
+        kind = SourceCreate.model_validate(body).kind
+    except ValidationError as exc:
+        raise ValidationFailed("kind: a source needs a kind") from exc
+    config = validate(kind, {k: v for k, v in body.items() if k != "kind"}, event.hashtags)
+    source = await store.sources.create(event.id, kind, config)
+    supervisor.wake()
+    return await status(source, store, supervisor)
+
+
+@router.get("/api/events/{slug}/sources")
+async def list_sources(
+    event: EventDep, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+) -> dict[str, Any]:
+    """Each source with its health: state, connected, last post seen, posts per minute, error."""
+    ensure_event_scope(principal, event)
+    sources = await store.sources.for_event(event.id)
+    return {"sources": [await status(s, store, supervisor) for s in sources]}
+
+
+@router.post("/api/sources/{source_id}/pause")
+async def pause_source(
+    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+) -> dict[str, Any]:
+    await owned(source_id, store, principal)
+    source = await store.sources.set_state(source_id, "paused")
+    supervisor.wake()
+    return await status(source, store, supervisor)
+
+
+@router.post("/api/sources/{source_id}/resume")
+async def resume_source(
+    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+) -> dict[str, Any]:
+    """Run a paused or failed source again (after fixing its credentials, say)."""
+    await owned(source_id, store, principal)
+    source = await store.sources.set_state(source_id, "running")
+    supervisor.wake()
+    return await status(source, store, supervisor)
+
+
+@router.delete("/api/sources/{source_id}", status_code=204)
+async def remove_source(
+    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+) -> None:
+    """The source stops; the posts it brought stay (moderate them as usual)."""
+    await owned(source_id, store, principal)
+    await store.sources.delete(source_id)
+    supervisor.wake()
+
+
+@router.post("/api/sources/{source_id}/test")
+async def test_source(
+    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+) -> dict[str, Any]:
+    """Try the connection once: ``{"ok": true}`` or ``{"ok": false, "error": why}``."""
+    source = await owned(source_id, store, principal)
+    if source.kind == "webhook":
+        return {"ok": True, "detail": "webhooks are called by the sender"}
+    try:
+        await supervisor.probe(source)
+    except SourceFailure as exc:
+        return {"ok": False, "error": str(exc)}
+    return {"ok": True}
+
+
+@router.post("/api/events/{slug}/webhooks/{source_id}", status_code=202)
+async def receive_webhook(
+    source_id: int,
+    request: Request,
+    event: EventDep,
+    store: StoreDep,
+    pipeline: PipelineDep,
+    x_wall_timestamp: Annotated[str, Header(max_length=20)] = "",
+    x_wall_signature: Annotated[str, Header(max_length=100)] = "",
+) -> dict[str, Any]:
+    """One post (or ``"deleted": true``) signed with the source's secret; see docs/sources.md."""
+    try:
+        source = await store.sources.get(source_id)
+    except NotFound:
+        source = None
+    if source is None or source.kind != "webhook" or source.event_id != event.id:
+        raise NotFound(f"no webhook {source_id} for this event")
+    body = await request.body()
+    try:
+        webhook.verify(
+            source.config["secret"], x_wall_timestamp, body, x_wall_signature, time.time()
+        )
+    except webhook.BadSignature as exc:
+        raise Unauthorized(str(exc)) from exc
+    if source.state != "running":
+        raise Conflict(f"this webhook is {source.state}")
+    try:
+        post = WebhookPost.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationFailed(f"{where}: {first['msg']}") from exc
+    item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, request))
+    created = await Sink(pipeline).apply(source, event, item, filter_tags=False)
+    await store.sources.save_cursor(source.id, source.cursor, posted=created)
+    return {"accepted": True, "created": created}
+
+
+def to_new_post(post: WebhookPost, request: Request) -> NewPost:
+    return NewPost(
+        source="webhook",
+        source_id=post.id,
+        text=check_text(post.text, request.app.state.settings),
+        author_name=post.author.name,
+        author_handle=post.author.handle,
+        author_avatar_url=post.author.avatar_url,
+        media=[m.model_dump() for m in post.media],
+        url=post.url,
+        created_at=post.created_at,
+    )

@@ -1,0 +1,66 @@
+"""Bluesky Jetstream over WebSocket, resumed from the stored ``time_us`` cursor.
+
+The cursor is saved whenever a post is stored or retracted, and otherwise at most once per
+:data:`SAVE_EVERY` seconds, since Jetstream carries every post of the network. On reconnect the
+stream is replayed from a few seconds before the cursor; the post's at:// uri drops repeats.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import websockets
+from websockets.asyncio.client import connect
+
+from wallserver.sources import bluesky
+from wallserver.sources.context import Context
+from wallserver.sources.failures import Transient
+from wallserver.sources.items import Candidate, Deletion, MalformedPayload
+
+REPLAY_US = 5_000_000
+SAVE_EVERY = 5.0
+
+
+def url(ctx: Context, cursor: int | None) -> str:
+    params = {"wantedCollections": bluesky.COLLECTION}
+    if cursor:
+        params["cursor"] = str(max(0, cursor - REPLAY_US))
+    return f"{ctx.config['jetstream']}/subscribe?{urlencode(params)}"
+
+
+async def probe(ctx: Context) -> None:
+    try:
+        async with connect(url(ctx, None), open_timeout=10):
+            pass
+    except (OSError, websockets.WebSocketException, TimeoutError) as exc:
+        raise Transient(f"jetstream: {exc}") from exc
+
+
+async def run(ctx: Context) -> None:
+    saved = time.monotonic()
+    try:
+        async with connect(url(ctx, ctx.cursor.get("time_us")), open_timeout=10) as ws:
+            ctx.connected = True
+            async for frame in ws:
+                try:
+                    event = bluesky.parse(frame)
+                except MalformedPayload:
+                    continue
+                item = event.item
+                wanted = isinstance(item, Candidate) and item.matches(ctx.event.hashtags)
+                if wanted or isinstance(item, Deletion):
+                    assert item is not None
+                    await ctx.deliver([item], {"time_us": event.time_us}, filter_tags=True)
+                    saved = time.monotonic()
+                elif time.monotonic() - saved > SAVE_EVERY:
+                    await ctx.deliver([], {"time_us": event.time_us})
+                    saved = time.monotonic()
+                else:
+                    ctx.cursor["time_us"] = event.time_us
+    except websockets.ConnectionClosed as exc:
+        raise Transient(f"jetstream closed: {exc}") from exc
+    except websockets.InvalidStatus as exc:
+        status = exc.response.status_code
+        raise Transient(f"jetstream refused: HTTP {status}") from exc
+    raise Transient("jetstream closed")
