@@ -7,9 +7,11 @@ connectors all go through the same steps: rules, durable write, then publish.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from moderation import Candidate, RuleSet, evaluate, initial_status
+from moderation.claims import Claim, ClaimBook
 from wallserver import candidates
 from wallserver.metrics import Metrics
 from wallserver.store import EventInfo, NewPost, Store
@@ -24,6 +26,7 @@ class Pipeline:
     hub: Hub
     feed: ModerationFeed
     metrics: Metrics
+    claims: ClaimBook = field(default_factory=ClaimBook)  # per process, see docs/protocol.md
 
     async def ingest(self, event: EventInfo, new: NewPost) -> Outcome:
         """Run the rules, store the post durably, then tell walls and moderators."""
@@ -63,12 +66,45 @@ class Pipeline:
         self, post_id: int, action: str, version: int, actor: str, reason: str = ""
     ) -> Outcome:
         outcome = await self.store.posts.decide(post_id, action, version, actor, reason)
+        self.claims.release([post_id], actor, time.time())  # claims steer offers; versions
+        # settle races: a claim is not a lock, so a decision by anyone still counts once
         self.metrics.decisions.labels(action).inc()
         await self._announce(outcome, "queue.update")
         return outcome
+
+    async def claim(self, event: EventInfo, post_ids: list[int], actor: str) -> dict[str, Any]:
+        """Claim posts for one moderator; every console hears which are taken."""
+        got, taken = self.claims.claim(post_ids, actor, time.time())
+        if got:
+            await self.feed.publish(event.id, {"type": "queue.claim", "claims": claim_views(got)})
+        return {"claimed": claim_views(got), "taken": claim_views(taken)}
+
+    async def release(self, event: EventInfo, post_ids: list[int], actor: str) -> list[int]:
+        released = self.claims.release(post_ids, actor, time.time())
+        if released:
+            await self.feed.publish(event.id, {"type": "queue.release", "post_ids": released})
+        return released
+
+    def claimed_by(self, post_id: int) -> str | None:
+        return self.claims.holder(post_id, time.time())
+
+    async def pause(self, event: EventInfo, paused: bool) -> int:
+        """The kill switch: blank (or restore) every screen of the event; returns the seq."""
+        message = await self.store.wall.control(
+            event.id, {"type": "wall.pause" if paused else "wall.resume"}
+        )
+        await self.hub.publish([message])
+        await self.feed.publish(
+            event.id, {"type": "wall.paused", "paused": paused, "seq": message.seq}
+        )
+        return message.seq
 
     async def _announce(self, outcome: Outcome, kind: str) -> None:
         await self.hub.publish(outcome.messages)
         await self.feed.publish(
             outcome.post.event_id, {"type": kind, "post": outcome.post.moderator_view()}
         )
+
+
+def claim_views(claims: list[Claim]) -> list[dict[str, Any]]:
+    return [{"post_id": c.post_id, "by": c.holder, "until": round(c.until, 3)} for c in claims]

@@ -99,3 +99,11 @@ class DecisionBody(Strict):
 class LoginBody(Strict):
     name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
+
+
+class ClaimBody(Strict):
+    post_ids: list[int] = Field(min_length=1, max_length=50)
+
+
+class KillBody(Strict):
+    paused: bool = True

@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from moderation import RuleError, RuleSet
-from wallserver.api.deps import EventDep, StoreDep
-from wallserver.auth.deps import AdminDep, ensure_event_scope
+from wallserver.api.deps import EventDep, PipelineDep, StoreDep
+from wallserver.auth.deps import AdminDep, ModeratorDep, ensure_event_scope
 from wallserver.dryrun import dry_run
 from wallserver.errors import ValidationFailed
-from wallserver.schemas import EventCreate, RulesUpdate
+from wallserver.schemas import EventCreate, KillBody, RulesUpdate
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
@@ -64,6 +64,22 @@ async def rules_dry_run(
     """How the proposed rules would decide the queue and the last 500 posts; nothing is saved."""
     ensure_event_scope(principal, event)
     return await dry_run(store, event, checked_rules(body.rules()))
+
+
+@router.post("/{slug}/kill")
+async def kill_switch(
+    event: EventDep, pipeline: PipelineDep, principal: ModeratorDep, body: KillBody | None = None
+) -> dict[str, Any]:
+    """Pause (blank) every screen of the event at once, or resume them with ``paused: false``."""
+    ensure_event_scope(principal, event)
+    paused = body.paused if body is not None else True
+    return {"paused": paused, "seq": await pipeline.pause(event, paused)}
+
+
+@router.get("/{slug}/kill")
+async def kill_state(event: EventDep, store: StoreDep, principal: ModeratorDep) -> dict[str, Any]:
+    ensure_event_scope(principal, event)
+    return {"paused": await store.wall.paused(event.id)}
 
 
 def checked_rules(data: dict[str, Any]) -> RuleSet:

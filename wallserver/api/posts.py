@@ -10,7 +10,7 @@ from moderation import Status
 from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
 from wallserver.errors import ValidationFailed
-from wallserver.schemas import DecisionBody
+from wallserver.schemas import ClaimBody, DecisionBody
 from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
@@ -21,6 +21,7 @@ async def list_posts(
     event: EventDep,
     store: StoreDep,
     principal: ModeratorDep,
+    pipeline: PipelineDep,
     status: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[int | None, Query(ge=0)] = None,
@@ -34,7 +35,9 @@ async def list_posts(
         raise ValidationFailed(f"unknown status: {', '.join(sorted(unknown))}")
     page = await store.posts.page(event.id, statuses, limit, cursor, oldest_first=order == "oldest")
     return {
-        "posts": [p.moderator_view() for p in page.posts],
+        "posts": [
+            {**p.moderator_view(), "claimed_by": pipeline.claimed_by(p.id)} for p in page.posts
+        ],
         "next_cursor": page.next_cursor,
     }
 
@@ -75,3 +78,20 @@ async def history(post_id: int, store: StoreDep, principal: ModeratorDep) -> dic
             for d in await store.posts.history(post_id)
         ],
     }
+
+
+@router.post("/api/events/{slug}/claims")
+async def claim(
+    body: ClaimBody, event: EventDep, pipeline: PipelineDep, principal: ModeratorDep
+) -> dict[str, Any]:
+    """Claim posts shown to this moderator (or renew the claims); others are told at once."""
+    ensure_event_scope(principal, event)
+    return await pipeline.claim(event, body.post_ids, principal.actor)
+
+
+@router.post("/api/events/{slug}/claims/release")
+async def release(
+    body: ClaimBody, event: EventDep, pipeline: PipelineDep, principal: ModeratorDep
+) -> dict[str, Any]:
+    ensure_event_scope(principal, event)
+    return {"released": await pipeline.release(event, body.post_ids, principal.actor)}

@@ -73,3 +73,22 @@ class WallLog:
                 select(func.count()).select_from(WallEntry).where(WallEntry.event_id == event_id)
             )
             return int((await session.exec(query)).one())
+
+    async def control(self, event_id: int, body: dict[str, Any]) -> WallMessage:
+        """A wall-control event (``wall.pause``, ``wall.resume``, ...) in its own transaction."""
+        async with self.db.write() as session:
+            return await self.append(session, event_id, body)
+
+    async def paused(self, event_id: int) -> bool:
+        """Whether the event's last pause/resume paused its screens."""
+        query = (
+            select(WallEntry.type)
+            .where(
+                WallEntry.event_id == event_id,
+                col(WallEntry.type).in_(("wall.pause", "wall.resume")),
+            )
+            .order_by(col(WallEntry.seq).desc())
+            .limit(1)
+        )
+        async with self.db.read() as session:
+            return (await session.exec(query)).first() == "wall.pause"

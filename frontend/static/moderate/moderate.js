@@ -1,22 +1,40 @@
-// The moderation console: the pending queue, live and oldest first; approve/reject by click or
-// keyboard (a / r act on the first post still waiting), u undoes this console's last decision.
+// The moderation console: the queue, live and oldest first, claimed for this moderator as it is
+// shown; keyboard first (? lists the keys), bulk actions, filters, history, the kill switch.
 
 import { api, backoff, socketUrl } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
 import { contained } from "../common/text.js";
+import { Claims } from "./claims.js";
 
+const VISIBLE = 10; // posts shown (and claimed) at a time
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
 const list = document.getElementById("queue");
 const empty = document.getElementById("queue-empty");
 const count = document.getElementById("queue-count");
+const more = document.getElementById("more");
 const feedStatus = document.getElementById("feed-status");
 const notice = document.getElementById("console-message");
 const noticeText = document.getElementById("console-text");
 const undoButton = document.getElementById("console-undo");
 const template = document.getElementById("queue-item");
-const items = new Map(); // post id -> {post, el}
-const DONE = { approve: "Approved", reject: "Rejected", undo: "Undone" };
+const killButton = document.getElementById("kill");
+const help = document.getElementById("help");
+const historyDialog = document.getElementById("history");
+const filters = {
+  status: document.getElementById("f-status"),
+  source: document.getElementById("f-source"),
+  verdict: document.getElementById("f-verdict"),
+  media: document.getElementById("f-media"),
+  search: document.getElementById("f-search"),
+};
+const posts = new Map(); // post id -> post (moderator view)
+const busy = new Set();
+const selected = new Set();
+const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", undo: "Undone" };
+const claims = new Claims(slug, root.dataset.actor, () => render());
+let shown = []; // ids on screen, in order
+let cursor = 0;
 let lastDecision = null; // {id, version} of this console's last decision, for undo
 
 function say(text, { undo = false, kind = "info" } = {}) {
@@ -31,12 +49,30 @@ function excerpt(post) {
   return contained([...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text);
 }
 
-function refreshCounts() {
-  count.textContent = String(items.size);
-  empty.hidden = items.size > 0;
+function matches(post) {
+  if (post.status !== filters.status.value) return false;
+  if (filters.source.value && post.source !== filters.source.value) return false;
+  if (filters.verdict.value === "none" && post.rule) return false;
+  if (filters.verdict.value === "any" && !post.rule) return false;
+  const hasMedia = (post.media || []).length > 0;
+  if (filters.media.value === "yes" && !hasMedia) return false;
+  if (filters.media.value === "no" && hasMedia) return false;
+  const q = filters.search.value.trim().toLowerCase();
+  if (q) {
+    const hay = `${post.text} ${post.author.name} ${post.author.handle}`.toLowerCase();
+    if (!hay.includes(q)) return false;
+  }
+  return true;
 }
 
-function render(post) {
+function candidates() {
+  const pending = filters.status.value === "pending";
+  const all = [...posts.values()].filter(matches);
+  all.sort((a, b) => (pending ? a.id - b.id : b.id - a.id));
+  return pending ? all.filter((p) => !claims.heldByOther(p.id)) : all;
+}
+
+function card(post) {
   const el = template.content.firstElementChild.cloneNode(true);
   el.dataset.postId = String(post.id);
   el.querySelector(".item-text").textContent = post.text || "(photo only)";
@@ -53,51 +89,99 @@ function render(post) {
     img.alt = image.alt || "";
     img.src = displayableUrl(image.url);
   }
+  const pending = post.status === "pending";
+  el.querySelector(".approve").hidden = post.status === "approved";
+  el.querySelector(".reject").hidden = post.status === "rejected";
+  el.querySelector(".retract").hidden = post.status !== "approved";
   for (const button of el.querySelectorAll("button[data-action]")) {
     button.addEventListener("click", () => decide(post.id, button.dataset.action));
   }
+  el.querySelector(".history-button").addEventListener("click", () => showHistory(post.id));
+  const box = el.querySelector(".item-select");
+  box.checked = selected.has(post.id);
+  box.addEventListener("change", () => toggleSelect(post.id, box.checked));
+  el.classList.toggle("busy", busy.has(post.id));
+  el.dataset.status = post.status;
+  el.hidden = false;
+  if (!pending) el.classList.add("decided");
   return el;
 }
 
-function upsert(post) {
-  const known = items.get(post.id);
-  if (known && known.post.version > post.version) return;
-  if (post.status !== "pending") {
-    if (known) known.el.remove();
-    items.delete(post.id);
-    refreshCounts();
-    return;
-  }
-  const el = render(post);
-  if (known) {
-    known.el.replaceWith(el);
-  } else {
-    const later = [...items.values()].find((i) => i.post.id > post.id);
-    list.insertBefore(el, later ? later.el : null);
-  }
-  items.set(post.id, { post, el });
-  refreshCounts();
+let renderQueued = false;
+function render() {
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    draw();
+  });
 }
 
-// The first post in the queue that is not already being decided.
-function firstWaiting() {
-  for (const el of list.children) {
-    if (!el.classList.contains("busy")) return items.get(Number(el.dataset.postId));
+function draw() {
+  const pending = filters.status.value === "pending";
+  const wanted = candidates().slice(0, pending ? VISIBLE : 50);
+  if (pending) {
+    claims.want(wanted.map((p) => p.id));
+    claims.keepOnly(wanted.map((p) => p.id));
   }
-  return null;
+  const visible = pending ? wanted.filter((p) => claims.mine.has(p.id)) : wanted;
+  const ids = visible.map((p) => p.id);
+  const same = ids.length === shown.length && ids.every((id, i) => id === shown[i]);
+  shown = ids;
+  if (!same || list.children.length !== ids.length) {
+    list.replaceChildren(...visible.map(card));
+  } else {
+    visible.forEach((p, i) => {
+      const old = list.children[i];
+      if (Number(old.dataset.version || 0) !== p.version || old.classList.contains("busy") !== busy.has(p.id)) {
+        old.replaceWith(card(p));
+      }
+    });
+  }
+  [...list.children].forEach((el, i) => { el.dataset.version = String(posts.get(Number(el.dataset.postId)).version); });
+  cursor = Math.min(cursor, Math.max(ids.length - 1, 0));
+  [...list.children].forEach((el, i) => el.classList.toggle("current", i === cursor));
+  const waiting = [...posts.values()].filter((p) => p.status === "pending").length;
+  count.textContent = String(waiting);
+  const rest = candidates().length - ids.length;
+  more.textContent = rest > 0 ? `${rest} more` : "";
+  empty.hidden = ids.length > 0;
+  document.getElementById("approve-selected").disabled = selected.size === 0;
+  document.getElementById("reject-selected").disabled = selected.size === 0;
+}
+
+function upsert(post) {
+  const known = posts.get(post.id);
+  if (known && known.version > post.version) return;
+  posts.set(post.id, post);
+  if (post.status !== "pending") {
+    claims.forget(post.id);
+    if (filters.status.value === "pending") selected.delete(post.id);
+  }
+  const option = [...filters.source.options].some((o) => o.value === post.source);
+  if (!option) filters.source.add(new Option(post.source, post.source));
+  render();
+}
+
+function toggleSelect(id, on) {
+  if (on) selected.add(id);
+  else selected.delete(id);
+  render();
 }
 
 async function decide(postId, action) {
-  const item = items.get(postId);
-  if (!item || item.el.classList.contains("busy")) return;
-  item.el.classList.add("busy");
+  const post = posts.get(postId);
+  if (!post || busy.has(postId)) return;
+  busy.add(postId);
+  render();
   try {
-    const post = await api("POST", `/api/posts/${postId}/decision`, { action, version: item.post.version });
-    upsert(post);
-    lastDecision = { id: post.id, version: post.version };
-    say(`${DONE[action]}: “${excerpt(post)}”`, { undo: true });
+    const after = await api("POST", `/api/posts/${postId}/decision`, { action, version: post.version });
+    busy.delete(postId);
+    upsert(after);
+    lastDecision = { id: after.id, version: after.version };
+    say(`${DONE[action] || "Done"}: “${excerpt(after)}”`, { undo: true });
   } catch (err) {
-    item.el.classList.remove("busy");
+    busy.delete(postId);
     if (err.status === 409 && err.body && err.body.post) {
       const current = err.body.post;
       upsert(current);
@@ -106,7 +190,13 @@ async function decide(postId, action) {
     } else {
       say(err.message, { kind: "error" });
     }
+    render();
   }
+}
+
+async function decideMany(ids, action) {
+  await Promise.all(ids.map((id) => decide(id, action)));
+  say(`${DONE[action]}: ${ids.length} posts`, { undo: false });
 }
 
 async function undo() {
@@ -117,27 +207,52 @@ async function undo() {
   try {
     const post = await api("POST", `/api/posts/${id}/decision`, { action: "undo", version });
     upsert(post);
-    say(`Undone: “${excerpt(post)}” is back in the queue.`);
+    say(`Undone: “${excerpt(post)}” is ${post.status === "pending" ? "back in the queue" : `${post.status} again`}.`);
   } catch (err) {
     say(err.status === 409 ? "Cannot undo: the post changed since." : err.message, { kind: "warn" });
   }
 }
 
+async function showHistory(id) {
+  const data = await api("GET", `/api/posts/${id}/history`);
+  const items = data.decisions.map((d) => {
+    const li = document.createElement("li");
+    const who = d.actor.replace(/^(user|token|rule):/, "");
+    li.textContent = `${new Date(d.at).toLocaleTimeString()} · ${who} · ${d.action}: ` +
+      `${d.from || "new"} → ${d.to}${d.reason ? ` (${d.reason})` : ""}`;
+    return li;
+  });
+  document.getElementById("history-list").replaceChildren(...items);
+  historyDialog.showModal();
+}
+
 async function loadQueue() {
-  const data = await api("GET", `/api/events/${encodeURIComponent(slug)}/posts?status=pending&order=oldest&limit=200`);
-  const seen = new Set();
+  const status = filters.status.value;
+  const order = status === "pending" ? "oldest" : "newest";
+  const data = await api("GET", `/api/events/${encodeURIComponent(slug)}/posts?status=${status}&order=${order}&limit=200`);
+  for (const [id, post] of posts) if (post.status === status) posts.delete(id);
   for (const post of data.posts) {
-    seen.add(post.id);
+    claims.seen(post);
     upsert(post);
   }
-  for (const [id, item] of items) {
-    if (!seen.has(id)) {
-      item.el.remove();
-      items.delete(id);
-    }
-  }
-  refreshCounts();
+  render();
 }
+
+function showPaused(paused) {
+  killButton.dataset.paused = String(paused);
+  killButton.setAttribute("aria-pressed", String(paused));
+  killButton.textContent = paused ? "Screens paused · resume" : "Pause all screens";
+}
+
+killButton.addEventListener("click", async () => {
+  const paused = killButton.dataset.paused !== "true";
+  try {
+    const answer = await api("POST", `/api/events/${encodeURIComponent(slug)}/kill`, { paused });
+    showPaused(answer.paused);
+  } catch (err) {
+    say(err.message, { kind: "error" });
+  }
+});
 
 let attempt = 0;
 function connect() {
@@ -146,13 +261,16 @@ function connect() {
   const socket = new WebSocket(socketUrl(`/ws/events/${encodeURIComponent(slug)}/moderation`));
   socket.addEventListener("message", (ev) => {
     const msg = JSON.parse(ev.data);
-    if (msg.type === "hello") {
+    if (msg.type === "hello" || msg.type === "queue.resync") {
       attempt = 0;
       feedStatus.dataset.state = "online";
       feedStatus.textContent = "live";
       loadQueue().catch((err) => say(err.message, { kind: "error" }));
-    } else if (msg.type === "queue.resync") {
-      loadQueue().catch((err) => say(err.message, { kind: "error" }));
+      api("GET", `/api/events/${encodeURIComponent(slug)}/kill`).then((s) => showPaused(s.paused)).catch(() => {});
+    } else if (msg.type === "queue.claim" || msg.type === "queue.release") {
+      claims.heard(msg);
+    } else if (msg.type === "wall.paused") {
+      showPaused(msg.paused);
     } else if (msg.post) {
       upsert(msg.post);
     }
@@ -168,22 +286,52 @@ function connect() {
   });
 }
 
+function current() {
+  const free = shown.filter((id) => !busy.has(id));
+  const id = shown[cursor];
+  return id !== undefined && !busy.has(id) ? id : free[0];
+}
+
 undoButton.addEventListener("click", undo);
+document.getElementById("approve-visible").addEventListener("click", () => decideMany([...shown], "approve"));
+document.getElementById("approve-selected").addEventListener("click", () => decideMany([...selected], "approve"));
+document.getElementById("reject-selected").addEventListener("click", () => decideMany([...selected], "reject"));
+filters.status.addEventListener("change", () => { selected.clear(); loadQueue().catch((err) => say(err.message, { kind: "error" })); });
+for (const key of ["source", "verdict", "media"]) filters[key].addEventListener("change", render);
+filters.search.addEventListener("input", render);
+document.getElementById("filters").addEventListener("submit", (ev) => ev.preventDefault());
+setInterval(render, 5000); // others' claims expire
 
 document.addEventListener("keydown", (ev) => {
   if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat || ev.isComposing) return;
   const target = ev.target;
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
-      target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable)) return;
-  const key = ev.key.toLowerCase();
-  if (key === "u") {
-    undo();
+      target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable)) {
+    if (ev.key === "Escape" && target instanceof HTMLElement) target.blur();
     return;
   }
-  const first = firstWaiting();
-  if (!first) return;
-  if (key === "a") decide(first.post.id, "approve");
-  if (key === "r") decide(first.post.id, "reject");
+  if (help.open || historyDialog.open) return; // Esc closes dialogs natively
+  const key = ev.key;
+  if (key === "?") {
+    help.showModal();
+    return;
+  }
+  if (key === "u") return void undo();
+  if (key === "/") {
+    ev.preventDefault();
+    filters.search.focus();
+    return;
+  }
+  if (key === "A") return void decideMany([...shown], "approve");
+  if (key === "j" || key === "ArrowDown") cursor = Math.min(cursor + 1, shown.length - 1);
+  if (key === "k" || key === "ArrowUp") cursor = Math.max(cursor - 1, 0);
+  if (key === "j" || key === "k" || key === "ArrowDown" || key === "ArrowUp") return void draw();
+  const id = current();
+  if (id === undefined) return;
+  if (key === "a") decide(id, posts.get(id).status === "approved" ? "hide" : "approve");
+  if (key === "r") decide(id, "reject");
+  if (key === "x") toggleSelect(id, !selected.has(id));
+  if (key === "h") showHistory(id);
 });
 
 connect();

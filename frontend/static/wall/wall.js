@@ -64,6 +64,9 @@ function apply(msg) {
     loadImage(card, msg.post, () => insert(card));
   } else if (msg.type === "post.retract") {
     forget(msg.post_id);
+  } else if (msg.type === "wall.pause" || msg.type === "wall.resume") {
+    // The kill switch: blank the screen at once, keep the cards to come back to.
+    root.dataset.paused = msg.type === "wall.pause" ? "true" : "false";
   } else if (msg.type === "post.pin" || msg.type === "post.unpin") {
     const card = byId.get(String(msg.post_id));
     if (card) {

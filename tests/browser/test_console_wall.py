@@ -1,0 +1,72 @@
+"""What the console does to the screens: undo restores the wall, the kill switch blanks every
+open screen within a second and brings them back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import Pages, approved, log_in, wait_until
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+async def test_undo_restores_the_previous_state_on_the_wall(pages: Pages, live: LiveServer) -> None:
+    """Approve shows the card on the wall, undo takes it off again; and back for a rejection."""
+    wall = await pages.open("/wall/xmas", name="wall")
+    console = await pages.open(name="console")
+    await log_in(console, live)
+    post_id = (await live.wall.ingest("u1", "Erst drauf, dann weg")).json()["id"]
+    card = wall.locator(f'#cards .card[data-post-id="{post_id}"]')
+    await expect(console.locator("#queue .item")).to_have_count(1)
+    await console.keyboard.press("a")
+    await expect(card).to_be_visible(timeout=1000)  # a decision reaches the wall within 1 s
+    await console.keyboard.press("u")
+    await expect(card).to_have_count(0, timeout=1000)
+    await expect(console.locator("#queue .item")).to_have_count(1)
+
+    shown = await approved(live.wall, "u2", "Schon auf der Wand")
+    other = wall.locator(f'#cards .card[data-post-id="{shown["id"]}"]')
+    await expect(other).to_be_visible()
+    await console.locator("#f-status").select_option("approved")
+    item = console.locator(f'#queue .item[data-post-id="{shown["id"]}"]')
+    await item.locator("button.retract").click()  # retract after approval
+    await expect(other).to_have_count(0, timeout=1000)
+    await console.keyboard.press("u")
+    await expect(other).to_be_visible(timeout=1000)
+
+
+async def test_kill_switch_blanks_every_open_screen_within_a_second(
+    pages: Pages, live: LiveServer
+) -> None:
+    """One press pauses the big screen and a phone's live view at once; a second resumes them."""
+    await approved(live.wall, "k1", "Frohe Weihnachten!")
+    screens = [
+        await pages.open("/wall/xmas", name="wall"),
+        await pages.open("/live/xmas", name="live"),
+    ]
+    for screen in screens:
+        await expect(screen.locator("#cards .card")).to_have_count(1)
+    console = await pages.open(name="console")
+    await log_in(console, live)
+    kill = console.locator("#kill")
+    await expect(kill).to_have_text("Pause all screens")
+    started = time.monotonic()
+    await kill.click()
+    for screen in screens:
+        await wait_until(screen, "document.getElementById('wall').dataset.paused === 'true'", 1.0)
+        await expect(screen.locator("#cards")).to_be_hidden()
+    assert time.monotonic() - started < 1.0
+    await expect(kill).to_have_attribute("aria-pressed", "true")
+    await pages.screenshot(screens[0], "paused")
+
+    late = await pages.open("/wall/xmas", name="late-wall")  # a screen opened while paused
+    await wait_until(late, "document.getElementById('wall').dataset.paused === 'true'", 2.0)
+
+    await kill.click()
+    for screen in [*screens, late]:
+        await expect(screen.locator("#cards .card")).to_be_visible(timeout=1000)
+    await expect(kill).to_have_text("Pause all screens")

@@ -1,0 +1,50 @@
+"""Console endpoints: claims through the feed and the queue; the kill switch on the wall log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import Wall
+
+
+async def post(w: Wall, path: str, body: dict[str, Any], role: str = "moderator") -> Any:
+    response = await w.client.post(
+        f"/api/events/{w.event.slug}{path}", json=body, headers=w.auth(role)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_claims_show_in_the_queue_and_release(wall: Wall) -> None:
+    """A claimed post carries its holder in the queue; a second claimant is told it is taken."""
+    ids = [(await wall.ingest(f"c{i}", "hi")).json()["id"] for i in range(2)]
+    mine = await post(wall, "/claims", {"post_ids": ids})
+    assert [c["post_id"] for c in mine["claimed"]] == ids
+    again = await post(wall, "/claims", {"post_ids": ids}, role="admin")
+    assert [c["by"] for c in again["taken"]] == [mine["claimed"][0]["by"]] * 2
+    queue = await wall.client.get(
+        f"/api/events/{wall.event.slug}/posts?status=pending", headers=wall.auth("moderator")
+    )
+    assert {p["claimed_by"] for p in queue.json()["posts"]} == {mine["claimed"][0]["by"]}
+    released = await post(wall, "/claims/release", {"post_ids": ids})
+    assert released == {"released": ids}
+
+
+async def test_a_decision_frees_the_claim(wall: Wall) -> None:
+    """Deciding a claimed post releases the claim."""
+    post_id = (await wall.ingest("d", "hi")).json()["id"]
+    await post(wall, "/claims", {"post_ids": [post_id]})
+    assert (await wall.decide(post_id, "approve", 1)).status_code == 200
+    assert wall.app.state.pipeline.claimed_by(post_id) is None
+
+
+async def test_kill_switch_writes_pause_and_resume_to_the_wall_log(wall: Wall) -> None:
+    """Pause and resume are wall events with a seq, so screens that reconnect replay them."""
+    assert await post(wall, "/kill", {}) == {"paused": True, "seq": 1}
+    state = await wall.client.get(f"/api/events/{wall.event.slug}/kill", headers=wall.auth("admin"))
+    assert state.json() == {"paused": True}
+    assert await post(wall, "/kill", {"paused": False}) == {"paused": False, "seq": 2}
+    log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
+    assert log == [{"type": "wall.pause", "seq": 1}, {"type": "wall.resume", "seq": 2}]
+    assert not await wall.store.wall.paused(wall.event.id)
