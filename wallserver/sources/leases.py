@@ -14,7 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
-LOCK_CLASS = 0x57A11  # the first key of the two-key advisory lock: "wall sources"
+# The first key of the two-key lock names "wallserver sources in this schema", so deployments
+# sharing one database in separate schemas do not block each other's sources.
+NAMESPACE = "hashtext('wallserver.source:' || current_schema())"
 
 
 class Leases:
@@ -46,14 +48,14 @@ class PgLeases(Leases):
 
     async def acquire(self, source_id: int) -> bool:
         conn = await self._connection()
-        query = text("SELECT pg_try_advisory_lock(:cls, :id)")
-        return bool((await conn.execute(query, {"cls": LOCK_CLASS, "id": source_id})).scalar())
+        query = text(f"SELECT pg_try_advisory_lock({NAMESPACE}, :id)")
+        return bool((await conn.execute(query, {"id": source_id})).scalar())
 
     async def release(self, source_id: int) -> None:
         if self.conn is None:
             return
-        query = text("SELECT pg_advisory_unlock(:cls, :id)")
-        await self.conn.execute(query, {"cls": LOCK_CLASS, "id": source_id})
+        query = text(f"SELECT pg_advisory_unlock({NAMESPACE}, :id)")
+        await self.conn.execute(query, {"id": source_id})
 
     async def healthy(self) -> bool:
         """False when the lock connection broke: every lease is gone and must be re-taken."""

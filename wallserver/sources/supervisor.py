@@ -53,6 +53,7 @@ class Supervisor:
     lease_interval: float = 10.0
     poll_floor: float = 30.0
     enabled: bool = True
+    rounds: int = 0  # reconciliations done, for tests and the curious
     running: dict[int, Running] = field(default_factory=dict)
     _loop: asyncio.Task[None] | None = None
     _http: httpx.AsyncClient | None = None
@@ -100,6 +101,7 @@ class Supervisor:
                 await self.reconcile()
             except Exception:
                 log.exception("reconciling sources failed; trying again")
+            self.rounds += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.lease_interval)
             self._wake.clear()

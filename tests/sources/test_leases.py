@@ -1,0 +1,63 @@
+"""With PostgreSQL, a source runs on exactly one instance and moves when that one stops."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.sources.conftest import FAST, until
+from tests.sources.fakes import FakeMastodon, running
+from wallserver.app import create_app
+from wallserver.sources.supervisor import Supervisor
+
+
+async def rounds_pass(*supervisors: Supervisor, count: int = 5) -> None:
+    """Wait until every supervisor has reconciled ``count`` more times (each retries the lock)."""
+    start = [s.rounds for s in supervisors]
+
+    async def done() -> bool:
+        return all(s.rounds >= n + count for s, n in zip(supervisors, start, strict=True))
+
+    await until(done, f"{count} reconciliations")
+
+
+@pytest.mark.postgres
+async def test_one_instance_runs_a_source_and_another_takes_over(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Two instances on one database: one runs the source; stop it and the other takes over."""
+    fake = FakeMastodon()
+    fake.post(1, stream=False)
+    async with running(fake), AsyncExitStack() as a, AsyncExitStack() as b:
+        instances = []
+        for stack, name in ((a, "a"), (b, "b")):
+            app = create_app(make_settings(tmp_path / name, database_url=postgres_url, **FAST))
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            instances.append((stack, app.state.supervisor, app.state.store))
+        store = instances[0][2]
+        event = await store.events.create("fair", "Fair", ["xmas"])
+        source = await store.sources.create(
+            event.id, "mastodon", {"instance": fake.url, "tag": "xmas", "token": ""}
+        )
+
+        async def owned() -> bool:
+            return any(source.id in sup.running for _, sup, _ in instances)
+
+        await until(owned, "an instance to take the source")
+        await rounds_pass(*(sup for _, sup, _ in instances))
+        owners = [i for i in instances if source.id in i[1].running]
+        assert len(owners) == 1
+        assert len(fake.streams) == 1
+        (owner_stack, _, _), (_, other, _) = sorted(
+            instances, key=lambda i: source.id not in i[1].running
+        )
+
+        await owner_stack.aclose()  # the owning instance stops; its lock goes with it
+
+        async def moved() -> bool:
+            return source.id in other.running and len(fake.streams) == 1
+
+        await until(moved, "the other instance to take over")
