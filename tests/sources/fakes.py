@@ -55,6 +55,7 @@ class FakeMastodon:
     streams: list[asyncio.Queue[str]] = field(default_factory=list)
     connected: asyncio.Event = field(default_factory=asyncio.Event)
     url: str = ""
+    closing: bool = False
 
     async def timeline(self, request: Request) -> Response:
         self.requests.append((time.monotonic(), "timeline", dict(request.query_params)))
@@ -72,6 +73,8 @@ class FakeMastodon:
 
     async def stream(self, request: Request) -> Response:
         self.requests.append((time.monotonic(), "stream", dict(request.query_params)))
+        if self.closing:  # shutting down: refuse new streams so the server can stop
+            return Response(status_code=503)
         queue: asyncio.Queue[str] = asyncio.Queue()
         self.streams.append(queue)
 
@@ -123,6 +126,7 @@ async def running(fake: FakeMastodon) -> AsyncIterator[FakeMastodon]:
     try:
         yield fake
     finally:
+        fake.closing = True
         fake.drop()
         server.should_exit = True
         await task
