@@ -83,17 +83,13 @@ async def submit(
         if len(data) > settings.max_upload_bytes:
             raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
         stored = await asyncio.to_thread(
-            store_image, data, settings.media_dir, settings.max_image_pixels
+            store_image,
+            data,
+            settings.media_dir,
+            settings.max_image_pixels,
+            settings.max_upload_bytes,
         )
-        media.append(
-            {
-                "url": f"/media/{stored.name}",
-                "kind": "image",
-                "alt": "",
-                "width": stored.width,
-                "height": stored.height,
-            }
-        )
+        media.append(stored.media_json())
     if not text and not media:
         raise ValidationFailed("write something or add a photo")
     manage = secrets.token_urlsafe(24)

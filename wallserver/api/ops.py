@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,9 +11,9 @@ from sqlalchemy import text
 
 from wallserver.api.deps import SettingsDep, StoreDep
 from wallserver.errors import NotFound
+from wallserver.media.storage import NAME as MEDIA_NAME
 
 router = APIRouter(tags=["ops"])
-MEDIA_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 
 @router.get("/healthz")
@@ -39,5 +38,10 @@ async def media(name: str, settings: SettingsDep) -> FileResponse:
     return FileResponse(
         path,
         media_type="image/jpeg",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        # Content-addressed, so never stale; only JPEGs we encoded ourselves are ever served.
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "Content-Disposition": "inline",
+            "Cross-Origin-Resource-Policy": "same-site",
+        },
     )

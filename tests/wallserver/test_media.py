@@ -1,0 +1,245 @@
+"""The media pipeline: photos recognised by content, bad files refused with a 4xx and nothing
+stored, EXIF/GPS stripped after the orientation is applied, wall size, thumbnail, placeholder."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.conftest import Wall
+from wallserver.errors import WallError
+from wallserver.media import store_image
+
+SUBMIT = "/api/events/xmas/submissions"
+MAX_PIXELS = 50_000_000
+
+
+def encode(img: Image.Image, fmt: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def photo(size: tuple[int, int] = (400, 300)) -> Image.Image:
+    """Left half red, right half blue: a marker that shows which way the picture was turned."""
+    img = Image.new("RGB", size, (0, 0, 255))
+    img.paste((255, 0, 0), (0, 0, size[0] // 2, size[1]))
+    return img
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def pixel_flood_png(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A tiny PNG that declares ten billion pixels (a decompression bomb by its header)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 4096, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def zip_named_jpg() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("photo.jpg", encode(photo(), "JPEG"))
+    return out.getvalue()
+
+
+def gif_js_polyglot() -> bytes:
+    """Valid as a GIF header and as JavaScript: ``GIF89a/*...*/=alert(1)`` plus a script tag."""
+    gif = encode(Image.new("P", (8, 8)), "GIF")
+    return b"GIF89a/*" + gif[8:] + b"*/=1;alert(document.cookie)//<script>alert(1)</script>"
+
+
+def html_jpeg_polyglot() -> bytes:
+    """A real JPEG with an HTML page appended after its end marker."""
+    return encode(photo(), "JPEG") + b"<html><body><script>alert(1)</script></body></html>"
+
+
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<script>alert(1)</script><rect width="10" height="10"/></svg>'
+)
+
+BAD_FILES: dict[str, tuple[bytes, int]] = {
+    "pixel-flood bomb": (pixel_flood_png(), 422),
+    "bomb under Pillow's own limit but over ours": (pixel_flood_png(8000, 8000), 422),
+    "zip renamed .jpg": (zip_named_jpg(), 415),
+    "GIF/JS polyglot": (gif_js_polyglot(), 415),
+    "HTML after a JPEG": (html_jpeg_polyglot(), 415),
+    "SVG with script": (SVG, 415),
+    "truncated JPEG": (encode(photo((800, 600)), "JPEG")[:2000], 415),
+    "0-byte file": (b"", 422),
+    "executable": (b"MZ\x90\x00" + b"\x00" * 200, 415),
+    "PNG header on JPEG body": (b"\x89PNG\r\n\x1a\n" + encode(photo(), "JPEG")[8:], 415),
+}
+
+
+def media_files(directory: Path) -> list[Path]:
+    return sorted(directory.iterdir()) if directory.exists() else []
+
+
+async def queued(wall: Wall) -> list[dict[str, object]]:
+    response = await wall.client.get(
+        f"/api/events/{wall.event.slug}/posts", headers=wall.auth("moderator")
+    )
+    posts: list[dict[str, object]] = response.json()["posts"]
+    return posts
+
+
+async def send(wall: Wall, data: bytes, name: str = "photo.jpg") -> httpx.Response:
+    return await wall.client.post(
+        SUBMIT,
+        data={"text": "hi", "consent": "yes"},
+        files={"image": (name, data, "image/jpeg")},
+    )
+
+
+@pytest.mark.parametrize("label", list(BAD_FILES))
+async def test_bad_file_is_refused_and_nothing_stored(wall: Wall, label: str) -> None:
+    """Each file of the bad corpus is answered with its 4xx and the media directory stays empty."""
+    data, status = BAD_FILES[label]
+    if label.startswith("bomb under"):
+        wall.app.state.settings.max_image_pixels = 10_000_000
+    response = await send(wall, data)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["message"]
+    assert media_files(wall.app.state.settings.media_dir) == []
+    assert await queued(wall) == []
+
+
+async def test_file_over_the_size_limit_is_refused(wall: Wall) -> None:
+    """A photo over ``max_upload_bytes`` is a 413 and nothing is stored."""
+    wall.app.state.settings.max_upload_bytes = 10_000
+    noisy = Image.effect_noise((400, 400), 100).convert("RGB")
+    response = await send(wall, encode(noisy, "JPEG", quality=95))
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert media_files(wall.app.state.settings.media_dir) == []
+
+
+def test_size_limit_applies_to_direct_callers(tmp_path: Path) -> None:
+    """Connectors calling ``store_image`` get the same byte limit as uploads."""
+    with pytest.raises(WallError) as caught:
+        store_image(encode(photo(), "PNG"), tmp_path, MAX_PIXELS, max_bytes=100)
+    assert caught.value.status == 413
+    assert media_files(tmp_path) == []
+
+
+def gps_rotated_jpeg() -> bytes:
+    """A 400x300 JPEG stored sideways with orientation 6 (rotate 90° clockwise) and GPS EXIF."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation
+    exif[0x010F] = "PhoneMaker"
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (52.0, 31.0, 12.0)
+    gps[3] = "E"
+    gps[4] = (13.0, 24.0, 36.0)
+    return encode(photo(), "JPEG", exif=exif.tobytes(), quality=95)
+
+
+def test_gps_exif_is_stripped_and_orientation_applied(tmp_path: Path) -> None:
+    """Orientation 6 turns the picture upright (300x400, red on top); no EXIF survives at all."""
+    original = gps_rotated_jpeg()
+    with Image.open(io.BytesIO(original)) as check:
+        assert check.getexif().get_ifd(0x8825), "the fixture must carry GPS"
+    stored = store_image(original, tmp_path, MAX_PIXELS)
+    assert (stored.width, stored.height) == (300, 400)
+    for name in (stored.name, stored.thumb_name):
+        raw = (tmp_path / name).read_bytes()
+        assert b"Exif" not in raw and b"PhoneMaker" not in raw and b"http://ns.adobe" not in raw
+        with Image.open(tmp_path / name) as out:
+            assert out.format == "JPEG"
+            assert len(out.getexif()) == 0
+            assert "exif" not in out.info
+            rgb = out.convert("RGB")
+            top = rgb.getpixel((rgb.width // 2, rgb.height // 8))
+            bottom = rgb.getpixel((rgb.width // 2, rgb.height * 7 // 8))
+            assert isinstance(top, tuple) and isinstance(bottom, tuple)
+            assert top[0] > 200 and top[2] < 60, top  # red half now on top
+            assert bottom[2] > 200 and bottom[0] < 60, bottom
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_accepted_formats_become_wall_image_thumbnail_and_placeholder(
+    tmp_path: Path, fmt: str
+) -> None:
+    """JPEG, PNG, WebP and GIF are accepted by content; big ones are scaled to the wall edge."""
+    img = photo((3000, 1500)) if fmt != "GIF" else photo((600, 300)).convert("P")
+    stored = store_image(encode(img, fmt), tmp_path, MAX_PIXELS)
+    assert max(stored.width, stored.height) <= 2048
+    assert stored.width == 2 * stored.height
+    assert max(stored.thumb_width, stored.thumb_height) <= 480
+    assert len(stored.placeholder) > 6
+    assert sorted(p.name for p in media_files(tmp_path)) == sorted({stored.name, stored.thumb_name})
+
+
+def test_transparent_png_is_flattened_onto_white(tmp_path: Path) -> None:
+    """Transparency becomes white, not black, in the JPEG."""
+    stored = store_image(encode(Image.new("RGBA", (50, 50), (0, 0, 0, 0)), "PNG"), tmp_path, 10**6)
+    with Image.open(tmp_path / stored.name) as out:
+        assert out.convert("RGB").getpixel((25, 25)) >= (250, 250, 250)  # type: ignore[operator]
+
+
+def test_heic_photo_is_accepted(tmp_path: Path) -> None:
+    """HEIC, what phones shoot, is recognised by its ftyp brand and re-encoded as JPEG."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    stored = store_image(encode(photo(), "HEIF"), tmp_path, MAX_PIXELS)
+    assert (stored.width, stored.height) == (400, 300)
+    with Image.open(tmp_path / stored.name) as out:
+        assert out.format == "JPEG"
+
+
+def test_same_photo_is_stored_once(tmp_path: Path) -> None:
+    """Names are content hashes: the same upload twice is one file."""
+    data = encode(photo(), "PNG")
+    first = store_image(data, tmp_path, MAX_PIXELS)
+    again = store_image(data, tmp_path, MAX_PIXELS)
+    assert first == again
+    assert len(media_files(tmp_path)) == 2
+
+
+async def test_upload_serves_wall_image_and_thumbnail_with_safe_headers(wall: Wall) -> None:
+    """The post's media carries both URLs and the placeholder; files are immutable JPEGs."""
+    response = await send(wall, encode(photo(), "PNG"), name="holiday.svg")
+    assert response.status_code == 202, response.text
+    [post] = await queued(wall)
+    [media] = post["media"]  # type: ignore[misc]
+    assert set(media) == {"url", "kind", "alt", "width", "height", "thumb_url", "placeholder"}
+    assert (media["kind"], media["width"], media["height"]) == ("image", 400, 300)
+    for url in (media["url"], media["thumb_url"]):
+        served = await wall.client.get(url)
+        assert served.status_code == 200
+        assert served.headers["content-type"] == "image/jpeg"
+        assert "immutable" in served.headers["cache-control"]
+        assert served.headers["x-content-type-options"] == "nosniff"
+    assert (await wall.client.get("/media/..%2Fwall.sqlite3")).status_code == 404
+
+
+def test_placeholder_is_a_blurhash_of_the_average_colour() -> None:
+    """4x3 components make a 28-character BlurHash whose DC term is the picture's colour."""
+    from wallserver.media.placeholder import _CHARS, blurhash
+
+    code = blurhash(Image.new("RGB", (32, 24), (200, 30, 30)), 4, 3)
+    assert len(code) == 28
+    assert _CHARS.index(code[0]) == 3 + 2 * 9
+    dc = 0
+    for ch in code[2:6]:
+        dc = dc * 83 + _CHARS.index(ch)
+    assert (dc >> 16, (dc >> 8) & 255, dc & 255) == (200, 30, 30)

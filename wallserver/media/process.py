@@ -1,0 +1,96 @@
+"""From accepted bytes to the pictures the wall shows: decoded within a pixel budget, turned
+upright by its EXIF orientation, then re-encoded as a wall-sized JPEG and a thumbnail (which drops
+EXIF, GPS, XMP and any trailing data), with a blurhash placeholder.
+
+Pure: bytes in, bytes out. Storage is in ``storage.py``; the caller runs this in a thread.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from wallserver.errors import UnsupportedMedia, ValidationFailed
+from wallserver.media import heif
+from wallserver.media.placeholder import blurhash
+from wallserver.media.sniff import detect
+
+WALL_EDGE = 2048
+THUMB_EDGE = 480
+PLACEHOLDER_EDGE = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    data: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    wall: Rendition
+    thumb: Rendition
+    placeholder: str
+
+
+def process(data: bytes, max_pixels: int) -> Processed:
+    """Validate and re-encode one image; raise a 4xx :class:`WallError` for anything else."""
+    kind = detect(data)
+    if kind == "HEIF" and not heif.register():
+        raise UnsupportedMedia("HEIC photos are not supported on this server; send a JPEG")
+    img = _decode(data, kind, max_pixels)
+    wall = img.copy()
+    wall.thumbnail((WALL_EDGE, WALL_EDGE), Image.Resampling.LANCZOS)
+    thumb = wall.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.LANCZOS)
+    tiny = thumb.copy()
+    tiny.thumbnail((PLACEHOLDER_EDGE, PLACEHOLDER_EDGE))
+    x, y = (4, 3) if tiny.width >= tiny.height else (3, 4)
+    return Processed(wall=_jpeg(wall, 85), thumb=_jpeg(thumb, 80), placeholder=blurhash(tiny, x, y))
+
+
+def _decode(data: bytes, kind: str, max_pixels: int) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as opened:  # reads the header only
+                if opened.format != kind:
+                    raise UnsupportedMedia("the file's content does not match its image header")
+                if opened.width * opened.height > max_pixels:
+                    raise _too_many_pixels(max_pixels)
+                if not isinstance(opened, ImageFile.ImageFile):
+                    raise UnsupportedMedia("that file is not an image we can show")
+                opened.load()  # only the first frame of an animation: the wall shows stills
+                upright = ImageOps.exif_transpose(opened)
+                return _rgb(upright)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_many_pixels(max_pixels) from exc
+    except UnidentifiedImageError as exc:
+        raise UnsupportedMedia("that file is not an image we can show") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UnsupportedMedia("the image is damaged or truncated") from exc
+
+
+def _too_many_pixels(max_pixels: int) -> ValidationFailed:
+    return ValidationFailed(f"the image has too many pixels (at most {max_pixels // 1_000_000} MP)")
+
+
+def _rgb(img: Image.Image) -> Image.Image:
+    if img.mode in ("RGB", "L"):
+        return img.convert("RGB")
+    rgba = img.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _jpeg(img: Image.Image, quality: int) -> Rendition:
+    clean = Image.new("RGB", img.size)  # a fresh image: no info dict, so nothing rides along
+    clean.paste(img)
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return Rendition(out.getvalue(), clean.width, clean.height)
