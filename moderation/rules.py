@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from moderation.chain import Candidate, Decision, Rule, RuleError, Verdict, run
+from moderation.chain import Candidate, Decision, Rule, RuleError, Verdict, handle_of, run
 from moderation.queue import Status
-from moderation.rulebook import parse_rule
+from moderation.rulebook import BannedAuthors, TrustedAuthors, parse_rule
 
 LEGACY_KEYS = ("trusted_authors", "banned_authors", "blocklist")
 MAX_RULES = 50
@@ -69,6 +69,31 @@ class RuleSet:
     def needs_history(self) -> bool:
         """Whether a rule reads the author's recent posts (so the caller must supply them)."""
         return any(rule.kind in HISTORY_KINDS for rule in self.rules)
+
+    def with_author(self, action: str, author: str) -> RuleSet:
+        """The rules with ``author`` trusted (``action="trust"``) or banned (``"ban"``), and taken
+        off the other list. An existing rule of that kind is extended; otherwise bans go first
+        in the chain and trust goes last, where the original shape had them."""
+        key = handle_of(author)
+        if not key or action not in ("trust", "ban"):
+            raise RuleError("say 'trust' or 'ban' and name an author")
+        add, drop = (
+            (TrustedAuthors, BannedAuthors)
+            if action == "trust"
+            else (BannedAuthors, TrustedAuthors)
+        )
+        rules: list[Rule] = []
+        added = False
+        for rule in self.rules:
+            if isinstance(rule, drop):
+                rule = drop(rule.authors - {key})
+            elif isinstance(rule, add) and not added:
+                rule, added = add(rule.authors | {key}), True
+            rules.append(rule)
+        if not added:
+            fresh = add(frozenset({key}))
+            rules = [fresh, *rules] if add is BannedAuthors else [*rules, fresh]
+        return RuleSet(tuple(rules))
 
     def to_dict(self) -> dict[str, Any]:
         return {"chain": [rule.to_dict() for rule in self.rules]}

@@ -107,3 +107,7 @@ class ClaimBody(Strict):
 
 class KillBody(Strict):
     paused: bool = True
+
+
+class AuthorBody(Strict):
+    action: Literal["trust", "ban"]

@@ -56,3 +56,19 @@ async def test_help_overlay_cursor_and_search(pages: Pages, live: LiveServer) ->
     await page.keyboard.type("cem")
     await expect(page.locator("#queue .item")).to_have_count(1)
     await expect(page.locator("#queue .item")).to_contain_text("Hallo")
+
+
+async def test_figures_live_and_ban_from_the_post(pages: Pages, live: LiveServer) -> None:
+    """The figures follow decisions; banning an author from a card rejects their next post."""
+    await live.wall.ingest("f1", "Erster!", author={"name": "Troll", "handle": "troll"})
+    await live.wall.ingest("f2", "Zweiter", author={"name": "Mia", "handle": "mia"})
+    page = await pages.open(name="console")
+    await log_in(page, live)
+    await expect(page.locator("#fig-depth")).to_have_text("2")
+    await page.locator("#queue .item").first.locator("button.ban").click()
+    await expect(page.locator("#console-message")).to_contain_text("Banned troll")
+    await page.keyboard.press("r")
+    await expect(page.locator("#fig-depth")).to_have_text("1")
+    await expect(page.locator("#fig-moderators")).to_contain_text("mod: 1")
+    later = await live.wall.ingest("f3", "Nochmal", author={"name": "Troll", "handle": "troll"})
+    assert later.json()["status"] == "rejected"

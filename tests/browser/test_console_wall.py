@@ -24,6 +24,7 @@ async def test_undo_restores_the_previous_state_on_the_wall(pages: Pages, live: 
     await expect(console.locator("#queue .item")).to_have_count(1)
     await console.keyboard.press("a")
     await expect(card).to_be_visible(timeout=1000)  # a decision reaches the wall within 1 s
+    await expect(console.locator("#console-message")).to_contain_text("Approved")
     await console.keyboard.press("u")
     await expect(card).to_have_count(0, timeout=1000)
     await expect(console.locator("#queue .item")).to_have_count(1)
@@ -35,6 +36,7 @@ async def test_undo_restores_the_previous_state_on_the_wall(pages: Pages, live: 
     item = console.locator(f'#queue .item[data-post-id="{shown["id"]}"]')
     await item.locator("button.retract").click()  # retract after approval
     await expect(other).to_have_count(0, timeout=1000)
+    await expect(console.locator("#console-message")).to_contain_text("Retracted")
     await console.keyboard.press("u")
     await expect(other).to_be_visible(timeout=1000)
 

@@ -182,3 +182,21 @@ def test_invalid_rule_sets_say_what_is_wrong(chain: Any, message: str) -> None:
     """Every invalid setting raises a RuleError a person can act on."""
     with pytest.raises(RuleError, match=message):
         RuleSet.from_dict({"chain": chain})
+
+
+def test_trust_and_ban_from_a_post_edit_the_chain() -> None:
+    """Banning adds to the ban rule (or puts one first) and drops the author's trust; trusting
+    the reverse, with the trust rule last when there was none."""
+    rules = RuleSet.from_dict({"trusted_authors": ["@Mia"], "blocklist": ["crap"]})
+    banned = rules.with_author("ban", "@MIA")
+    assert evaluate(banned, post(handle="mia")).verdict is Verdict.REJECT  # type: ignore[union-attr]
+    assert {"kind": "trusted_authors", "authors": []} in banned.to_dict()["chain"]
+    fresh = RuleSet.from_dict({"chain": [{"kind": "blocklist", "words": ["crap"]}]})
+    trusted = fresh.with_author("trust", "kim")
+    assert [r.kind for r in trusted.rules] == ["blocklist", "trusted_authors"]
+    assert [r.kind for r in fresh.with_author("ban", "kim").rules] == [
+        "banned_authors",
+        "blocklist",
+    ]
+    with pytest.raises(RuleError):
+        fresh.with_author("ban", "  ")

@@ -33,3 +33,16 @@ def test_only_the_holder_releases() -> None:
     assert book.release([1], "bo", now=1) == []
     assert book.release([1], "ada", now=1) == [1]
     assert book.active(now=1) == {}
+
+
+def test_figures_median_and_p90_per_moderator() -> None:
+    """Nearest-rank p90 and the median, per moderator, busiest first."""
+    from moderation.figures import Decided, per_moderator
+
+    rows = per_moderator(
+        [Decided("ada", s) for s in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)] + [Decided("bo", 4)]
+    )
+    assert rows == [
+        {"moderator": "ada", "decisions": 10, "median_s": 5.5, "p90_s": 9},
+        {"moderator": "bo", "decisions": 1, "median_s": 4, "p90_s": 4},
+    ]

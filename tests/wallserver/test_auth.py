@@ -57,6 +57,8 @@ PROTECTED = {
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims/release"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/figures"): {"admin", "moderator"},
+    ("POST", "/api/posts/{post_id}/author"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},

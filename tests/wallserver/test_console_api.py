@@ -48,3 +48,32 @@ async def test_kill_switch_writes_pause_and_resume_to_the_wall_log(wall: Wall) -
     log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
     assert log == [{"type": "wall.pause", "seq": 1}, {"type": "wall.resume", "seq": 2}]
     assert not await wall.store.wall.paused(wall.event.id)
+
+
+async def test_figures_count_flow_and_time_to_decision_per_moderator(wall: Wall) -> None:
+    """Arrivals, decisions and each moderator's median and p90 time to decision."""
+    ids = [(await wall.ingest(f"f{i}", "hi")).json()["id"] for i in range(4)]
+    for post_id in ids[:3]:
+        assert (await wall.decide(post_id, "approve", 1)).status_code == 200
+    response = await wall.client.get(
+        f"/api/events/{wall.event.slug}/figures?minutes=1", headers=wall.auth("moderator")
+    )
+    body = response.json()
+    assert (body["queue_depth"], body["in_per_minute"], body["out_per_minute"]) == (1, 4.0, 3.0)
+    [row] = body["moderators"]
+    assert row["decisions"] == 3
+    assert 0 <= row["median_s"] <= row["p90_s"] < 30
+
+
+async def test_ban_from_a_post_changes_the_rules_for_the_next_post(wall: Wall) -> None:
+    """A moderator bans a post's author: the change is audited and their next post is rejected."""
+    first = (await wall.ingest("b1", "hi", author={"handle": "troll"})).json()["id"]
+    response = await wall.client.post(
+        f"/api/posts/{first}/author", json={"action": "ban"}, headers=wall.auth("moderator")
+    )
+    assert response.status_code == 200, response.text
+    assert (await wall.ingest("b2", "again", author={"handle": "troll"})).json()["status"] == (
+        "rejected"
+    )
+    [change] = await wall.store.events.rule_history(wall.event.id)
+    assert change.actor.startswith("token:")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from moderation import Status
+from moderation import RuleError, RuleSet, Status
+from moderation.figures import Decided, per_moderator
 from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
 from wallserver.errors import ValidationFailed
-from wallserver.schemas import ClaimBody, DecisionBody
+from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody
 from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
@@ -95,3 +97,42 @@ async def release(
 ) -> dict[str, Any]:
     ensure_event_scope(principal, event)
     return {"released": await pipeline.release(event, body.post_ids, principal.actor)}
+
+
+@router.get("/api/events/{slug}/figures")
+async def figures(
+    event: EventDep,
+    store: StoreDep,
+    principal: ModeratorDep,
+    minutes: Annotated[int, Query(ge=1, le=1440)] = 10,
+) -> dict[str, Any]:
+    """Queue depth, posts per minute in and out, time to decision per moderator."""
+    ensure_event_scope(principal, event)
+    flow = await store.posts.flow(event.id, datetime.now(UTC) - timedelta(minutes=minutes))
+    decided = [Decided(actor.split(":", 1)[-1], s) for actor, s in flow.first_decisions]
+    return {
+        "window_minutes": minutes,
+        "queue_depth": flow.depth,
+        "in_per_minute": round(flow.arrived / minutes, 1),
+        "out_per_minute": round(flow.decided / minutes, 1),
+        "moderators": per_moderator(decided),
+    }
+
+
+@router.post("/api/posts/{post_id}/author")
+async def trust_or_ban_author(
+    post_id: int, body: AuthorBody, store: StoreDep, principal: ModeratorDep
+) -> dict[str, Any]:
+    """Trust or ban the post's author for the event: the rules change (and are audited) at once;
+    the post itself is decided separately."""
+    post = await store.posts.get(post_id)
+    event = await store.events.get_by_id(post.event_id)
+    ensure_event_scope(principal, event)
+    try:
+        rules = RuleSet.from_dict(event.rules).with_author(
+            body.action, post.author_handle or post.author_name
+        )
+    except RuleError as exc:
+        raise ValidationFailed(str(exc)) from None
+    updated = await store.events.set_rules(event.slug, rules.to_dict(), principal.actor)
+    return {"rules": updated.rules}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,6 +38,14 @@ class Outcome:
     post: PostRecord
     created: bool
     messages: list[WallMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    depth: int
+    arrived: int
+    decided: int
+    first_decisions: list[tuple[str, float]]  # (actor, seconds from arrival to decision)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +232,42 @@ class PostStore:
             return apply_action(current, Action(action))
         except TransitionError as exc:
             raise InvalidTransition(str(exc)) from exc
+
+    async def flow(self, event_id: int, since: datetime) -> Flow:
+        """Queue depth now; arrivals, moderator decisions, and each post's first moderator
+        decision (with its arrival time) since ``since``."""
+        people = ~col(Decision.actor).startswith("rule:") & (col(Decision.actor) != "system")
+        decided = (
+            select(Decision.post_id, Decision.actor, func.min(Decision.at), Post.received_at)
+            .join(Post, col(Post.id) == col(Decision.post_id))
+            .where(Decision.event_id == event_id, col(Decision.at) >= since, people)
+            .where(col(Decision.action).in_(("approve", "reject", "hide")))
+            .group_by(col(Decision.post_id), col(Decision.actor), col(Post.received_at))
+        )
+        async with self.db.read() as session:
+            depth = (
+                await session.exec(
+                    select(func.count()).where(Post.event_id == event_id, Post.status == "pending")
+                )
+            ).one()
+            arrived = (
+                await session.exec(
+                    select(func.count()).where(
+                        Post.event_id == event_id, col(Post.received_at) >= since
+                    )
+                )
+            ).one()
+            rows = (await session.exec(decided)).all()
+        first: dict[int, tuple[str, datetime, datetime]] = {}
+        for post_id, actor, at, received in rows:
+            if post_id not in first or _utc(at) < first[post_id][1]:
+                first[post_id] = (actor, _utc(at), _utc(received))
+        return Flow(
+            int(depth),
+            int(arrived),
+            len(rows),
+            [(a, (at - rec).total_seconds()) for a, at, rec in first.values()],
+        )
 
     async def history(self, post_id: int) -> list[Decision]:
         async with self.db.read() as session:

@@ -5,6 +5,7 @@ import { api, backoff, socketUrl } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
 import { contained } from "../common/text.js";
 import { Claims } from "./claims.js";
+import { watchFigures } from "./figures.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
 const root = document.getElementById("console");
@@ -31,7 +32,7 @@ const filters = {
 const posts = new Map(); // post id -> post (moderator view)
 const busy = new Set();
 const selected = new Set();
-const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", undo: "Undone" };
+const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", pin: "Pinned", unpin: "Unpinned", undo: "Undone" };
 const claims = new Claims(slug, root.dataset.actor, () => render());
 let shown = []; // ids on screen, in order
 let cursor = 0;
@@ -96,7 +97,14 @@ function card(post) {
   for (const button of el.querySelectorAll("button[data-action]")) {
     button.addEventListener("click", () => decide(post.id, button.dataset.action));
   }
+  const pin = el.querySelector(".pin");
+  pin.hidden = post.status !== "approved";
+  pin.textContent = post.pinned ? "Unpin" : "Pin";
+  pin.dataset.action = post.pinned ? "unpin" : "pin";
   el.querySelector(".history-button").addEventListener("click", () => showHistory(post.id));
+  for (const button of el.querySelectorAll("button[data-author]")) {
+    button.addEventListener("click", () => judgeAuthor(post, button.dataset.author));
+  }
   const box = el.querySelector(".item-select");
   box.checked = selected.has(post.id);
   box.addEventListener("change", () => toggleSelect(post.id, box.checked));
@@ -213,6 +221,17 @@ async function undo() {
   }
 }
 
+async function judgeAuthor(post, action) {
+  const who = post.author.handle || post.author.name;
+  try {
+    await api("POST", `/api/posts/${post.id}/author`, { action });
+    say(action === "ban" ? `Banned ${who}: their next posts are rejected.` :
+      `Trusted ${who}: their next posts go straight to the wall.`);
+  } catch (err) {
+    say(err.message, { kind: "error" });
+  }
+}
+
 async function showHistory(id) {
   const data = await api("GET", `/api/posts/${id}/history`);
   const items = data.decisions.map((d) => {
@@ -229,8 +248,11 @@ async function showHistory(id) {
 async function loadQueue() {
   const status = filters.status.value;
   const order = status === "pending" ? "oldest" : "newest";
+  // Posts heard of on the feed while the request runs are newer than its answer: keep them.
+  const known = [...posts.values()].filter((p) => p.status === status).map((p) => p.id);
   const data = await api("GET", `/api/events/${encodeURIComponent(slug)}/posts?status=${status}&order=${order}&limit=200`);
-  for (const [id, post] of posts) if (post.status === status) posts.delete(id);
+  const listed = new Set(data.posts.map((p) => p.id));
+  for (const id of known) if (!listed.has(id) && posts.get(id)?.status === status) posts.delete(id);
   for (const post of data.posts) {
     claims.seen(post);
     upsert(post);
@@ -331,7 +353,9 @@ document.addEventListener("keydown", (ev) => {
   if (key === "a") decide(id, posts.get(id).status === "approved" ? "hide" : "approve");
   if (key === "r") decide(id, "reject");
   if (key === "x") toggleSelect(id, !selected.has(id));
+  if (key === "p" && posts.get(id).status === "approved") decide(id, posts.get(id).pinned ? "unpin" : "pin");
   if (key === "h") showHistory(id);
 });
 
 connect();
+watchFigures(slug);
