@@ -53,24 +53,24 @@ async def test_two_moderators_never_see_the_same_claimed_post(
     pages: Pages, live: LiveServer
 ) -> None:
     """Each console shows only posts it claimed; a post decided or released moves on."""
-    ids = [(await live.wall.ingest(f"c{i}", f"Post {i}")).json()["id"] for i in range(14)]
+    ids = [(await live.wall.ingest(f"c{i}", f"Post {i}")).json()["id"] for i in range(20)]
     ada = await moderator(pages, live, "ada")
     await expect(ada.locator("#queue .item")).to_have_count(10)
     bo = await moderator(pages, live, "bo")
-    await expect(bo.locator("#queue .item")).to_have_count(4)
+    await expect(bo.locator("#queue .item")).to_have_count(7)  # Ada holds 13: 10 shown, 3 next
     first, second = await shown(ada), await shown(bo)
     assert first.isdisjoint(second)
-    assert first | second == set(ids)
+    assert len(first | second) == 17
 
     late = [(await live.wall.ingest(f"n{i}", f"New {i}")).json()["id"] for i in range(3)]
-    await expect(bo.locator("#queue .item")).to_have_count(7)  # new posts go to the free console
+    await expect(bo.locator("#queue .item")).to_have_count(10)  # new posts go to the free console
     await expect(ada.locator("#queue .item")).to_have_count(10)
     assert (await shown(ada)).isdisjoint(await shown(bo))
     assert set(late) <= await shown(bo)
 
     await ada.keyboard.press("a")  # Ada's first post is decided: her next one comes from the rest
     await expect(ada.locator("#queue .item")).to_have_count(10)
-    await expect(ada.locator("#queue-count")).to_have_text("16")
+    await expect(ada.locator("#queue-count")).to_have_text("22")
     assert (await shown(ada)).isdisjoint(await shown(bo))
 
 

@@ -8,6 +8,7 @@ import { Claims } from "./claims.js";
 import { watchFigures } from "./figures.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
+const AHEAD = 3; // claimed beyond those shown, ready to move up without a round trip
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
 const list = document.getElementById("queue");
@@ -127,12 +128,13 @@ function render() {
 
 function draw() {
   const pending = filters.status.value === "pending";
-  const wanted = candidates().slice(0, pending ? VISIBLE : 50);
+  // Claim a few more than are shown, so the next card is already ours when one is decided.
+  const wanted = candidates().slice(0, pending ? VISIBLE + AHEAD : 50);
   if (pending) {
     claims.want(wanted.map((p) => p.id));
     claims.keepOnly(wanted.map((p) => p.id));
   }
-  const visible = pending ? wanted.filter((p) => claims.mine.has(p.id)) : wanted;
+  const visible = pending ? wanted.filter((p) => claims.mine.has(p.id)).slice(0, VISIBLE) : wanted;
   const ids = visible.map((p) => p.id);
   const same = ids.length === shown.length && ids.every((id, i) => id === shown[i]);
   shown = ids;
