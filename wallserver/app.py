@@ -20,6 +20,7 @@ from wallserver.db.migrate import upgrade
 from wallserver.metrics import Metrics
 from wallserver.middleware import BodyLimit, SecurityHeaders
 from wallserver.pipeline import Pipeline
+from wallserver.ratelimit import Rate, SubmissionLimits
 from wallserver.settings import Settings
 from wallserver.sources.runtime import start_supervisor
 from wallserver.store import Store
@@ -68,6 +69,10 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
 
     app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.submission_limits = SubmissionLimits(
+        per_ip=Rate(settings.submit_ip_per_minute, settings.submit_ip_burst),
+        per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),
+    )
     front = frontend_dir()
     app.state.templates = Jinja2Templates(directory=front / "templates")
     app.state.templates.env.globals["version"] = __version__

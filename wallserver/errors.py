@@ -12,7 +12,7 @@
     │   └── InvalidTransition      409 invalid_transition
     ├── PayloadTooLarge            413 payload_too_large
     ├── UnsupportedMedia           415 unsupported_media_type
-    └── RateLimited                429 rate_limited
+    └── RateLimited                429 rate_limited    (with a Retry-After header)
 
 Every error reaches the client as ``{"error": {"code": str, "message": str}}``
 (rendered in ``handlers.py``).
@@ -27,10 +27,17 @@ class WallError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal"
 
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class BadRequest(WallError):

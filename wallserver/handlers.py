@@ -62,7 +62,9 @@ def install(app: FastAPI) -> None:
     async def _wall_error(request: Request, exc: WallError) -> Response:
         if exc.status >= 500:
             log.error("internal error: %s", exc.message, exc_info=exc)
-        return render(request, exc.status, exc.code, exc.message, **exc.extra)
+        response = render(request, exc.status, exc.code, exc.message, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 15 * 1024 * 1024
     max_image_pixels: int = 50_000_000
 
+    # submissions from the public page: a tight bucket per device, a generous one per IP (NAT)
+    submit_device_per_minute: float = 4.0
+    submit_device_burst: int = 6
+    submit_ip_per_minute: float = 120.0
+    submit_ip_burst: int = 200
+
     ws_client_buffer: int = 1000
     ws_replay_page: int = 500
     session_hours: int = 12

@@ -7,11 +7,13 @@ import secrets
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from moderation import Status
 from wallserver.api.deps import EventDep, PipelineDep, SettingsDep, StoreDep
+from wallserver.api.pages import set_device_cookie
+from wallserver.auth import device
 from wallserver.auth.deps import IngestDep, ensure_event_scope
 from wallserver.auth.secrets import token_hash
 from wallserver.errors import PayloadTooLarge, ValidationFailed
@@ -63,6 +65,8 @@ async def ingest(
 
 @router.post("/api/events/{slug}/submissions", status_code=202)
 async def submit(
+    request: Request,
+    response: Response,
     event: EventDep,
     pipeline: PipelineDep,
     settings: SettingsDep,
@@ -72,6 +76,12 @@ async def submit(
     image: Annotated[UploadFile | None, File()] = None,
 ) -> dict[str, Any]:
     """An attendee's post from the public page: text, a name, an optional image, consent."""
+    secret = settings.secret_key.get_secret_value()
+    guest = device.verify(request.cookies.get(device.COOKIE), secret)
+    if guest is None:  # counted by IP this time; tracked as a device from the next post on
+        set_device_cookie(response, device.mint(secret), settings.cookie_secure)
+    client_ip = request.client.host if request.client else "unknown"
+    request.app.state.submission_limits.check(client_ip, guest)
     text = check_text(text.strip(), settings)
     if "\x00" in author:
         raise ValidationFailed("the name contains a NUL character")

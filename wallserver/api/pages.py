@@ -8,7 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from wallserver.api.deps import EventDep
+from wallserver.api.deps import EventDep, SettingsDep
+from wallserver.auth import device
 from wallserver.auth.deps import identify
 from wallserver.errors import Forbidden
 from wallserver.store import Principal
@@ -51,8 +52,25 @@ async def live_page(request: Request, event: EventDep) -> Response:
 
 
 @router.get("/post/{slug}")
-async def post_page(request: Request, event: EventDep) -> Response:
-    return page(request, "post.html", event=event)
+async def post_page(request: Request, event: EventDep, settings: SettingsDep) -> Response:
+    response = page(request, "post.html", event=event)
+    secret = settings.secret_key.get_secret_value()
+    if device.verify(request.cookies.get(device.COOKIE), secret) is None:
+        set_device_cookie(response, device.mint(secret), settings.cookie_secure)
+    return response
+
+
+def set_device_cookie(response: Response, value: str, secure: bool) -> None:
+    """The guest's device id for the per-device rate limit (see ``wallserver/auth/device.py``)."""
+    response.set_cookie(
+        device.COOKIE,
+        value,
+        max_age=device.MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
 
 
 @router.get("/post/{slug}/manage/{token}")
