@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     submit_device_burst: int = 6
     submit_ip_per_minute: float = 120.0
     submit_ip_burst: int = 200
+    # the privacy notice linked from the posting page; the built-in /privacy page by default
+    privacy_url: str = "/privacy"
 
     ws_client_buffer: int = 1000
     ws_replay_page: int = 500

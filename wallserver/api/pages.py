@@ -53,7 +53,7 @@ async def live_page(request: Request, event: EventDep) -> Response:
 
 @router.get("/post/{slug}")
 async def post_page(request: Request, event: EventDep, settings: SettingsDep) -> Response:
-    response = page(request, "post.html", event=event)
+    response = page(request, "post.html", event=event, privacy_url=settings.privacy_url)
     secret = settings.secret_key.get_secret_value()
     if device.verify(request.cookies.get(device.COOKIE), secret) is None:
         set_device_cookie(response, device.mint(secret), settings.cookie_secure)
@@ -71,6 +71,11 @@ def set_device_cookie(response: Response, value: str, secure: bool) -> None:
         secure=secure,
         path="/",
     )
+
+
+@router.get("/privacy")
+async def privacy_page(request: Request) -> Response:
+    return page(request, "privacy.html")
 
 
 @router.get("/post/{slug}/manage/{token}")

@@ -2,6 +2,7 @@
 
 import { api } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
+import { initLanguage, t } from "./i18n.js";
 import { follow, managePath, showStatus } from "./status.js";
 
 const page = document.getElementById("manage-page");
@@ -12,8 +13,10 @@ const image = document.getElementById("manage-image");
 const withdraw = document.getElementById("manage-withdraw");
 const token = page.dataset.token;
 let stop = () => {};
+let last = null;
 
 function show(data) {
+  last = data;
   showStatus(statusLine, hint, data.status);
   if (data.post) {
     text.textContent = data.post.text || "";
@@ -28,7 +31,7 @@ function show(data) {
 }
 
 function fail(err) {
-  statusLine.textContent = err.status === 404 ? "This link does not belong to any post." : err.message;
+  statusLine.textContent = err.status === 404 ? t("noPost") : err.message;
   hint.textContent = "";
   withdraw.hidden = true;
 }
@@ -45,4 +48,5 @@ withdraw.addEventListener("click", async () => {
   }
 });
 
+initLanguage(() => { if (last) show(last); });
 stop = follow(token, show, fail);

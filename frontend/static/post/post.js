@@ -1,22 +1,36 @@
-// The attendee form: text, optional photo (previewed), name and consent; then the post's status,
-// kept current, and a link to follow or take it down later.
+// The attendee form: text, optional photo (previewed, downscaled in the browser), name and
+// consent; an upload with a progress bar that can be retried without retyping; then the post's
+// status, kept current, and a link to follow or take it down later.
 
-import { api } from "../common/api.js";
+import { initLanguage, t } from "./i18n.js";
+import { shrink } from "./shrink.js";
 import { follow, showStatus } from "./status.js";
+import { upload } from "./upload.js";
 
 const page = document.getElementById("post-page");
 const form = document.getElementById("post-form");
 const error = document.getElementById("post-error");
+const retry = document.getElementById("post-retry");
+const send = document.getElementById("post-send");
 const done = document.getElementById("post-done");
 const statusLine = document.getElementById("post-status");
 const hint = document.getElementById("post-hint");
 const manageLink = document.getElementById("manage-link");
 const fileInput = form.elements.namedItem("image");
+const consent = form.elements.namedItem("consent");
 const preview = document.getElementById("post-preview");
+const progressRow = document.getElementById("post-progress-row");
+const progress = document.getElementById("post-progress");
+const progressLabel = document.getElementById("post-progress-label");
 let stop = () => {};
+let current = null;       // the post's last known status, re-rendered on a language switch
+let prepared = null;      // { source: File, upload: File } so a retry does not shrink again
+
+initLanguage(() => { if (current) showStatus(statusLine, hint, current); });
 
 fileInput.addEventListener("change", () => {
   if (preview.src) URL.revokeObjectURL(preview.src);
+  prepared = null;
   const file = fileInput.files && fileInput.files[0];
   preview.hidden = !file;
   if (file) preview.src = URL.createObjectURL(file);
@@ -24,35 +38,74 @@ fileInput.addEventListener("change", () => {
 });
 preview.addEventListener("error", () => { preview.hidden = true; });
 
-form.addEventListener("submit", async (ev) => {
-  ev.preventDefault();
+async function photo() {
+  const file = fileInput.files && fileInput.files[0];
+  if (!file || !file.size) return null;
+  if (!prepared || prepared.source !== file) {
+    progressLabel.textContent = t("preparing");
+    prepared = { source: file, upload: await shrink(file) };
+  }
+  return prepared.upload;
+}
+
+function describe(err) {
+  if (err.status === 0) return t("offline");
+  if (err.status === 429) return t("slowDown", { s: err.retryAfter || 60 });
+  return err.message;
+}
+
+async function submit() {
   error.hidden = true;
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
+  retry.hidden = true;
+  if (!consent.checked) {
+    consent.reportValidity();
+    return;
+  }
+  send.disabled = true;
+  progress.value = 0;
+  progressRow.hidden = false;
   try {
     const data = new FormData(form);
-    const file = data.get("image");
-    if (file && file.size === 0) data.delete("image");
-    const result = await api("POST", `/api/events/${encodeURIComponent(page.dataset.slug)}/submissions`, data);
-    showStatus(statusLine, hint, result.status);
+    data.delete("image");
+    const file = await photo();
+    if (file) data.append("image", file, file.name);
+    progressLabel.textContent = t("uploading");
+    const path = `/api/events/${encodeURIComponent(page.dataset.slug)}/submissions`;
+    const result = await upload(path, data, (fraction) => { progress.value = fraction; });
+    current = result.status;
+    showStatus(statusLine, hint, current);
     manageLink.href = result.manage_url;
     form.hidden = true;
     done.hidden = false;
     statusLine.focus();
     const token = result.manage_url.split("/").pop();
-    stop = follow(token, (info) => showStatus(statusLine, hint, info.status), () => {});
+    stop = follow(token, (info) => {
+      current = info.status;
+      showStatus(statusLine, hint, current);
+    }, () => {});
   } catch (err) {
-    error.textContent = err.message;
+    error.textContent = describe(err);
     error.hidden = false;
+    retry.hidden = !(err.status === 0 || err.status === 429 || err.status >= 500);
+    progressRow.hidden = true;
   } finally {
-    button.disabled = false;
+    send.disabled = false;
   }
+}
+
+form.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  submit();
 });
+retry.addEventListener("click", () => submit());
 
 document.getElementById("post-another").addEventListener("click", () => {
   stop();
+  current = null;
+  prepared = null;
   form.reset();
   fileInput.dispatchEvent(new Event("change"));
+  progressRow.hidden = true;
   form.hidden = false;
   done.hidden = true;
 });

@@ -1,25 +1,12 @@
-// An attendee's post status, as words, and a poll that follows it (the manage token is the key).
+// An attendee's post status, as words in the page's language, and a poll that follows it (the manage token is the key).
 
 import { api } from "../common/api.js";
-
-export const STATUS_TEXT = {
-  pending: "Waiting for approval",
-  approved: "On the wall",
-  rejected: "Not shown",
-  hidden: "Taken down",
-};
-
-export const STATUS_HINT = {
-  pending: "A moderator looks at it in a moment. This page updates by itself.",
-  approved: "Look up at the screens! You can still take it down below.",
-  rejected: "A moderator decided not to show this post.",
-  hidden: "It is no longer shown anywhere.",
-};
+import { t } from "./i18n.js";
 
 export function showStatus(line, hint, status) {
-  line.textContent = STATUS_TEXT[status] || status;
+  line.textContent = t(`status.${status}`);
   line.dataset.status = status;
-  if (hint) hint.textContent = STATUS_HINT[status] || "";
+  if (hint) hint.textContent = t(`hint.${status}`);
 }
 
 export function managePath(token) {

@@ -1,0 +1,123 @@
+"""The attendee page on a slow phone: photos shrunk before upload, a progress bar, a retry that
+keeps what was typed, German or English, and a friendly "slow down"."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from playwright.async_api import Request, Route, expect
+
+from tests.browser.conftest import PHONE, Pages
+from tests.browser.pictures import picture
+from tests.conftest import LiveServer
+from wallserver.api import ingest
+from wallserver.media import StoredImage, store_image
+from wallserver.ratelimit import Rate, SubmissionLimits
+
+pytestmark = pytest.mark.browser
+
+GERMAN = (
+    "Object.defineProperty(navigator, 'language', {get: () => 'de-DE'});"
+    "Object.defineProperty(navigator, 'languages', {get: () => ['de-DE', 'de', 'en']});"
+)
+
+
+def big_photo(path: Path) -> Path:
+    """A 12-megapixel PNG with grain, several MB: too big to send as is over venue Wi-Fi."""
+    img = picture(3, (4000, 3000))
+    grain = Image.effect_noise((4000, 3000), 24).convert("RGB")
+    Image.blend(img, grain, 0.15).save(path, "PNG", compress_level=1)
+    return path
+
+
+async def test_big_photo_is_shrunk_to_a_jpeg_before_upload(
+    pages: Pages, live: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 4000x3000 PNG travels as a JPEG of at most 2048 px, far smaller than the file picked."""
+    photo = big_photo(tmp_path / "stage.png")
+    received: list[bytes] = []
+
+    def spy(data: bytes, *args: Any) -> StoredImage:
+        received.append(data)
+        return store_image(data, *args)
+
+    monkeypatch.setattr(ingest, "store_image", spy)
+    phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
+    await phone.get_by_label("Your message").fill("Bühne!")
+    await phone.get_by_label("Photo").set_input_files(photo)
+    await phone.get_by_label("I agree").check()
+    await phone.get_by_role("button", name="Send to the wall").click()
+    await expect(phone.locator("#post-done")).to_be_visible(timeout=30_000)
+    await expect(phone.locator("#post-status")).to_have_text("Waiting for approval")
+    [data] = received
+    assert data.startswith(b"\xff\xd8\xff"), "sent as JPEG"
+    assert len(data) < photo.stat().st_size / 3
+    with Image.open(io.BytesIO(data)) as sent:
+        assert sent.size == (2048, 1536)
+    assert await phone.locator("#post-progress").evaluate("p => p.value") == 1
+    response = await live.wall.client.get(
+        "/api/events/xmas/posts", headers=live.wall.auth("moderator")
+    )
+    [media] = response.json()["posts"][0]["media"]
+    assert (media["width"], media["height"]) == (2048, 1536)
+
+
+async def test_german_phone_retries_a_failed_upload_without_retyping(
+    pages: Pages, live: LiveServer, tmp_path: Path
+) -> None:
+    """German from the browser's language; a dropped upload keeps the text and is sent again
+    with one tap; switching to English re-renders the status."""
+    phone = await pages.open(viewport=PHONE, name="phone", init_scripts=(GERMAN,))
+    attempts: list[str] = []
+
+    async def flaky(route: Route, request: Request) -> None:
+        attempts.append(request.method)
+        if len(attempts) == 1:
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await phone.route("**/api/events/xmas/submissions", flaky)
+    await phone.goto("/post/xmas")
+    await expect(phone.locator("html")).to_have_attribute("lang", "de")
+    await phone.get_by_label("Deine Nachricht").fill("Frohe Weihnachten aus Halle 3")
+    await phone.get_by_label("Ich bin einverstanden").check()
+    await expect(phone.get_by_role("link", name="Datenschutzhinweis")).to_have_attribute(
+        "href", "/privacy"
+    )
+    await phone.get_by_role("button", name="An die Wall senden").click()
+    await expect(phone.locator("#post-error")).to_contain_text("Das Hochladen hat nicht geklappt")
+    await expect(phone.get_by_label("Deine Nachricht")).to_have_value(
+        "Frohe Weihnachten aus Halle 3"
+    )
+    await pages.screenshot(phone, "retry-de", full_page=True)
+    await phone.get_by_role("button", name="Nochmal versuchen").click()
+    await expect(phone.locator("#post-status")).to_have_text("Wartet auf Freigabe")
+    assert len(attempts) == 2
+    await phone.get_by_role("button", name="English").click()
+    await expect(phone.locator("#post-status")).to_have_text("Waiting for approval")
+    await expect(phone.locator("html")).to_have_attribute("lang", "en")
+    await phone.reload()
+    await expect(phone.get_by_role("button", name="Send to the wall")).to_be_visible()
+    assert (await phone.evaluate("document.documentElement.scrollWidth")) <= PHONE["width"]
+
+
+async def test_posting_too_fast_says_slow_down(pages: Pages, live: LiveServer) -> None:
+    """Past the device limit the page says how long to wait and offers a retry."""
+    live.wall.app.state.submission_limits = SubmissionLimits(Rate(60, 100), Rate(1, 1))
+    phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
+    for text in ("first", "second"):
+        await phone.get_by_label("Your message").fill(text)
+        await phone.get_by_label("I agree").check()
+        await phone.get_by_role("button", name="Send to the wall").click()
+        if text == "first":
+            await expect(phone.locator("#post-status")).to_have_text("Waiting for approval")
+            await phone.get_by_role("button", name="Post something else").click()
+    await expect(phone.locator("#post-error")).to_have_text(
+        "Slow down a little: you can post again in 60 seconds."
+    )
+    await expect(phone.get_by_role("button", name="Try again")).to_be_visible()
