@@ -72,6 +72,14 @@ class Pipeline:
         await self._announce(outcome, "queue.update")
         return outcome
 
+    async def edit(
+        self, post_id: int, version: int, actor: str, text: str | None, alts: list[str] | None
+    ) -> Outcome:
+        """A moderator's caption or alt-text edit: stored with the original, then published."""
+        outcome = await self.store.posts.edit(post_id, version, actor, text, alts)
+        await self._announce(outcome, "queue.update")
+        return outcome
+
     async def claim(self, event: EventInfo, post_ids: list[int], actor: str) -> dict[str, Any]:
         """Claim posts for one moderator; every console hears which are taken."""
         got, taken = self.claims.claim(post_ids, actor, time.time())

@@ -111,3 +111,9 @@ class KillBody(Strict):
 
 class AuthorBody(Strict):
     action: Literal["trust", "ban"]
+
+
+class EditBody(Strict):
+    version: int = Field(ge=1)
+    text: str | None = Field(default=None, max_length=1000)
+    alt: list[str] | None = Field(default=None, max_length=10)

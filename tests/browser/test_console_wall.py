@@ -72,3 +72,23 @@ async def test_kill_switch_blanks_every_open_screen_within_a_second(
     for screen in [*screens, late]:
         await expect(screen.locator("#cards .card")).to_be_visible(timeout=1000)
     await expect(kill).to_have_text("Pause all screens")
+
+
+async def test_caption_edit_reaches_the_wall(pages: Pages, live: LiveServer) -> None:
+    """Editing an approved post's caption in the console changes the card on the wall."""
+    shown = await approved(live.wall, "e1", "Frohe Wihnachten")
+    wall = await pages.open("/wall/xmas", name="wall")
+    card = wall.locator(f'#cards .card[data-post-id="{shown["id"]}"]')
+    await expect(card).to_contain_text("Frohe Wihnachten")
+    console = await pages.open(name="console")
+    await log_in(console, live)
+    await console.locator("#f-status").select_option("approved")
+    await console.locator("#queue .item").first.locator("button.edit-button").click()
+    await console.locator("#edit-text").fill("Frohe Weihnachten")
+    await console.get_by_role("button", name="Save").click()
+    await expect(console.locator("#console-message")).to_contain_text("original is kept")
+    await expect(card).to_contain_text("Frohe Weihnachten", timeout=1000)
+    assert (await live.wall.store.posts.get(shown["id"])).original == {
+        "text": "Frohe Wihnachten",
+        "media": [],
+    }

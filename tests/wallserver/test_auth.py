@@ -59,6 +59,7 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/claims/release"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/figures"): {"admin", "moderator"},
     ("POST", "/api/posts/{post_id}/author"): {"admin", "moderator"},
+    ("POST", "/api/posts/{post_id}/edit"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},

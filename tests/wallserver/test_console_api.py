@@ -77,3 +77,37 @@ async def test_ban_from_a_post_changes_the_rules_for_the_next_post(wall: Wall) -
     )
     [change] = await wall.store.events.rule_history(wall.event.id)
     assert change.actor.startswith("token:")
+
+
+async def test_caption_edit_keeps_the_original_and_updates_the_wall(wall: Wall) -> None:
+    """An edit of an approved post is audited, keeps the original, and re-shows the post; undo
+    still undoes the last decision, not the edit."""
+    body = {"media": [{"url": "https://x.example/a.jpg", "kind": "image"}]}
+    post_id = (await wall.ingest("e", "Merry Xmsa!", **body)).json()["id"]
+    assert (await wall.decide(post_id, "approve", 1)).status_code == 200
+    response = await wall.client.post(
+        f"/api/posts/{post_id}/edit",
+        json={"version": 2, "text": "Merry Xmas!", "alt": ["Team at the tree"]},
+        headers=wall.auth("moderator"),
+    )
+    assert response.status_code == 200, response.text
+    edited = response.json()
+    assert (edited["text"], edited["media"][0]["alt"], edited["version"]) == (
+        "Merry Xmas!",
+        "Team at the tree",
+        3,
+    )
+    assert edited["original"]["text"] == "Merry Xmsa!"
+    log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
+    assert [m["type"] for m in log] == ["post.show", "post.show"]
+    assert log[-1]["post"]["text"] == "Merry Xmas!"
+    stale = await wall.client.post(
+        f"/api/posts/{post_id}/edit",
+        json={"version": 2, "text": "x"},
+        headers=wall.auth("moderator"),
+    )
+    assert stale.status_code == 409
+    history = await wall.store.posts.history(post_id)
+    assert [(d.action, d.reason) for d in history][-1] == ("edit", "edited caption and alt text")
+    undone = await wall.decide(post_id, "undo", 3)
+    assert undone.json()["status"] == "pending"

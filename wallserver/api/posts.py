@@ -12,7 +12,7 @@ from moderation.figures import Decided, per_moderator
 from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
 from wallserver.errors import ValidationFailed
-from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody
+from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
 from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
@@ -136,3 +136,14 @@ async def trust_or_ban_author(
         raise ValidationFailed(str(exc)) from None
     updated = await store.events.set_rules(event.slug, rules.to_dict(), principal.actor)
     return {"rules": updated.rules}
+
+
+@router.post("/api/posts/{post_id}/edit")
+async def edit(
+    post_id: int, body: EditBody, store: StoreDep, pipeline: PipelineDep, principal: ModeratorDep
+) -> dict[str, Any]:
+    """Edit the caption and/or alt text; the original stays in ``original``; 409 when stale."""
+    post = await store.posts.get(post_id)
+    ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
+    outcome = await pipeline.edit(post_id, body.version, principal.actor, body.text, body.alt)
+    return outcome.post.moderator_view()

@@ -56,6 +56,8 @@ class Post(SQLModel, table=True):
     rule_reason: str = Field(default="", max_length=500)
     manage_token_hash: str | None = Field(default=None, max_length=64, index=True)
     consent: bool = Field(default=False)
+    # the text and media as they arrived, kept when a moderator edits the caption or alt text
+    original: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Decision(SQLModel, table=True):

@@ -22,12 +22,13 @@ from moderation import (
     restore,
 )
 from wallserver.db.models import Decision, Post, utcnow
-from wallserver.errors import InvalidTransition, NotFound, StaleVersion
+from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from wallserver.store.database import Database
 from wallserver.store.records import EventInfo, NewPost, PostRecord
 from wallserver.store.wall import WallLog, WallMessage
 
 UNDO = "undo"
+EDIT = "edit"
 INGEST = "ingest"
 
 
@@ -214,6 +215,66 @@ class PostStore:
             messages = [await self._wall_effect(session, record, e) for e in transition.effects]
         return Outcome(record, False, messages)
 
+    async def edit(
+        self, post_id: int, version: int, actor: str, text: str | None, alts: list[str] | None
+    ) -> Outcome:
+        """Change the caption and/or the media's alt text; the original is kept, the edit is
+        audited, and a post on the wall is shown again with the new text."""
+        async with self.db.write() as session:
+            row = await session.get(Post, post_id)
+            if row is None:
+                raise NotFound(f"no post {post_id}")
+            if row.version != version:
+                raise _stale(PostRecord.of(row))
+            media = [dict(m) for m in row.media]
+            if alts is not None:
+                if len(alts) != len(media):
+                    raise ValidationFailed(f"alt: give one text per media item ({len(media)})")
+                for item, alt in zip(media, alts, strict=True):
+                    item["alt"] = alt
+            changed = [
+                what
+                for what, differs in (
+                    ("caption", text is not None and text != row.text),
+                    ("alt text", media != row.media),
+                )
+                if differs
+            ]
+            if not changed:
+                raise ValidationFailed("nothing to change")
+            values: dict[str, Any] = {"media": media, "version": version + 1}
+            if text is not None:
+                values["text"] = text
+            if row.original is None:
+                values["original"] = {"text": row.text, "media": row.media}
+            result = await session.exec(  # type: ignore[call-overload]
+                update(Post)
+                .where(col(Post.id) == post_id, col(Post.version) == version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                await session.rollback()
+                raise _stale(await self.get(post_id))
+            session.add(
+                Decision(
+                    post_id=post_id,
+                    event_id=row.event_id,
+                    actor=actor,
+                    action=EDIT,
+                    from_status=row.status,
+                    from_pinned=row.pinned,
+                    to_status=row.status,
+                    to_pinned=row.pinned,
+                    reason=f"edited {' and '.join(changed)}",
+                )
+            )
+            await session.refresh(row)
+            record = PostRecord.of(row)
+            messages = []
+            if record.status == Status.APPROVED.value:
+                messages.append(await self._wall_effect(session, record, Effect.SHOW))
+        return Outcome(record, False, messages)
+
     async def _transition(
         self, session: AsyncSession, post_id: int, current: PostState, action: str
     ) -> Transition:
@@ -221,7 +282,7 @@ class PostStore:
             if action == UNDO:
                 query = (
                     select(Decision)
-                    .where(Decision.post_id == post_id, Decision.action != INGEST)
+                    .where(Decision.post_id == post_id, col(Decision.action).not_in((INGEST, EDIT)))
                     .order_by(col(Decision.id).desc())
                     .limit(1)
                 )

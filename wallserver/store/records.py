@@ -68,6 +68,7 @@ class PostRecord:
     version: int
     rule: str
     rule_reason: str
+    original: dict[str, Any] | None = None  # text and media as they arrived, once edited
 
     @classmethod
     def of(cls, row: Post) -> PostRecord:
@@ -90,6 +91,7 @@ class PostRecord:
             row.version,
             row.rule,
             row.rule_reason,
+            dict(row.original) if row.original else None,
         )
 
     def wall_view(self) -> dict[str, Any]:
@@ -118,6 +120,7 @@ class PostRecord:
             "received_at": iso(self.received_at),
             "rule": self.rule,
             "rule_reason": self.rule_reason,
+            "original": self.original,
         }
 
 

@@ -103,6 +103,7 @@ function card(post) {
   pin.textContent = post.pinned ? "Unpin" : "Pin";
   pin.dataset.action = post.pinned ? "unpin" : "pin";
   el.querySelector(".history-button").addEventListener("click", () => showHistory(post.id));
+  el.querySelector(".edit-button").addEventListener("click", () => openEdit(post.id));
   for (const button of el.querySelectorAll("button[data-author]")) {
     button.addEventListener("click", () => judgeAuthor(post, button.dataset.author));
   }
@@ -234,6 +235,39 @@ async function judgeAuthor(post, action) {
   }
 }
 
+const editDialog = document.getElementById("edit");
+const editText = document.getElementById("edit-text");
+const editAlt = document.getElementById("edit-alt");
+let editing = null;
+
+function openEdit(id) {
+  const post = posts.get(id);
+  editing = id;
+  editText.value = post.text;
+  const media = post.media || [];
+  document.getElementById("edit-alt-label").hidden = media.length !== 1;
+  editAlt.value = media.length === 1 ? media[0].alt || "" : "";
+  editDialog.showModal();
+  editText.focus();
+}
+
+document.getElementById("edit-cancel").addEventListener("click", () => editDialog.close());
+document.getElementById("edit-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const post = posts.get(editing);
+  if (!post) return;
+  const body = { version: post.version, text: editText.value };
+  if ((post.media || []).length === 1) body.alt = [editAlt.value];
+  try {
+    upsert(await api("POST", `/api/posts/${post.id}/edit`, body));
+    editDialog.close();
+    say(`Edited: “${excerpt(posts.get(post.id))}” (the original is kept)`);
+  } catch (err) {
+    say(err.status === 409 ? "Not saved: the post changed meanwhile." : err.message, { kind: "warn" });
+    editDialog.close();
+  }
+});
+
 async function showHistory(id) {
   const data = await api("GET", `/api/posts/${id}/history`);
   const items = data.decisions.map((d) => {
@@ -334,7 +368,7 @@ document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && target instanceof HTMLElement) target.blur();
     return;
   }
-  if (help.open || historyDialog.open) return; // Esc closes dialogs natively
+  if (help.open || historyDialog.open || editDialog.open) return; // Esc closes dialogs natively
   const key = ev.key;
   if (key === "?") {
     help.showModal();
@@ -357,6 +391,10 @@ document.addEventListener("keydown", (ev) => {
   if (key === "x") toggleSelect(id, !selected.has(id));
   if (key === "p" && posts.get(id).status === "approved") decide(id, posts.get(id).pinned ? "unpin" : "pin");
   if (key === "h") showHistory(id);
+  if (key === "e") {
+    ev.preventDefault();
+    openEdit(id);
+  }
 });
 
 connect();
