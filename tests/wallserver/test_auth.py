@@ -44,6 +44,7 @@ PUBLIC = {
     ("GET", "/live/{slug}"),
     ("GET", "/post/{slug}"),
     ("GET", "/post/{slug}/manage/{token}"),
+    ("GET", "/privacy"),  # the attendees' privacy notice
     ("GET", "/moderate/{slug}"),
 }
 PROTECTED = {
