@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 from moderation import Status
 from tests.sources.conftest import until
 from tests.sources.test_mastodon_e2e import app_running
+from tests.sources.test_polling_e2e import fake_server
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
 
@@ -113,6 +117,22 @@ async def jetstream(fake: FakeJetstream) -> AsyncIterator[FakeJetstream]:
         yield fake
 
 
+async def get_profile(request: Request) -> Response:
+    """The AppView's ``app.bsky.actor.getProfile``."""
+    assert request.query_params["actor"] == DID
+    return JSONResponse(
+        {
+            "did": DID,
+            "handle": "ann.bsky.social",
+            "displayName": "Ann",
+            "avatar": "https://cdn.test/a",
+        }
+    )
+
+
+APPVIEW = [Route("/xrpc/app.bsky.actor.getProfile", get_profile)]
+
+
 async def uris(store: Store, event: EventInfo) -> list[str]:
     page = await store.posts.page(event.id, None, 1000, None, oldest_first=True)
     return [p.source_id for p in page.posts if p.source == "bluesky"]
@@ -128,10 +148,11 @@ async def test_jetstream_drop_replay_delete_and_restart(settings: Settings) -> N
     fake = FakeJetstream(drop_after=2)
     for n in (1, 2, 3):
         fake.add(create(n, tag="xmas" if n != 2 else "other"))
-    async with jetstream(fake):
+    async with jetstream(fake), fake_server(APPVIEW) as appview:
         async with app_running(settings) as store:
             event = await store.events.create("fair", "Fair", ["Xmas"], moderation="post")
-            source = await store.sources.create(event.id, "bluesky", {"jetstream": fake.url})
+            config = {"jetstream": fake.url, "appview": appview}
+            source = await store.sources.create(event.id, "bluesky", config)
 
             async def has(*ns: int) -> bool:
                 return await uris(store, event) == [uri(n) for n in ns]
@@ -142,13 +163,17 @@ async def test_jetstream_drop_replay_delete_and_restart(settings: Settings) -> N
             fake.add(delete(1, at=3_500_000_000))
             post1 = await store.sources.find_post(event.id, "bluesky", uri(1))
             assert post1 is not None
+            assert (post1.author_name, post1.author_handle) == ("Ann", "@ann.bsky.social")
 
             async def retracted() -> bool:
                 return (await store.posts.get(post1.id)).status == Status.HIDDEN
 
             await until(retracted, "the deletion")
-            stored = await store.sources.get(source.id)
-            assert stored.cursor["time_us"] == 3_500_000_000
+
+            async def saved() -> bool:  # the cursor is saved right after the batch is applied
+                return (await store.sources.get(source.id)).cursor["time_us"] == 3_500_000_000
+
+            await until(saved, "the cursor after the deletion")
         fake.add(create(4))
         async with app_running(settings) as store:
             await until(lambda: has(1, 3, 4), "the post made while the wall was down")

@@ -77,8 +77,13 @@ async def test_every_post_once_through_trouble_deletion_and_restart(settings: Se
             wall = [json.loads(m.text) for m in await store.wall.after(event.id, before)]
             assert [(m["type"], m["post_id"]) for m in wall] == [("post.retract", post2.id)]
             assert sorted(await posts(store, event)) == sorted(uri(n) for n in range(1, 7))
+
+            async def saved() -> bool:  # the cursor is saved right after the batch is applied
+                return (await store.sources.get(source.id)).cursor.get("min_id") == "6"
+
+            await until(saved, "the cursor after the backfill")
             info = await store.sources.get(source.id)
-            assert info.cursor["min_id"] == "6" and info.state == "running"
+            assert info.state == "running"
             assert info.last_post_at is not None
 
         fake.requests.clear()

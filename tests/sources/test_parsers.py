@@ -157,3 +157,16 @@ def test_html_to_text_never_yields_markup(parts: list[tuple[str, str]]) -> None:
         for word in words.split():
             if tag != "script" and word.isprintable():
                 assert word in text
+
+
+def test_bluesky_profile_gives_the_author() -> None:
+    """getProfile's display name, handle and avatar become the post's author."""
+    author = bluesky.profile(load("bluesky/get_profile.json"))
+    assert author == {
+        "author_name": "Christmas Market",
+        "author_handle": "@market.bsky.social",
+        "author_avatar_url": "https://cdn.bsky.app/img/avatar/plain/"
+        "did:plc:eygmaihciaxprqvxpfvl6flk/bafkreiabc@jpeg",
+    }
+    with pytest.raises(MalformedPayload):
+        bluesky.profile({"error": "InvalidRequest"})

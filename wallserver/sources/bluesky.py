@@ -93,3 +93,15 @@ def images(did: str, embed: Any) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def profile(body: dict[str, Any]) -> dict[str, str]:
+    """Author fields from an ``app.bsky.actor.getProfile`` response."""
+    if not isinstance(body, dict) or not body.get("did"):
+        raise MalformedPayload("getProfile response without a did")
+    handle = str(body.get("handle") or "")
+    return {
+        "author_name": str(body.get("displayName") or handle),
+        "author_handle": f"@{handle}" if handle else str(body["did"]),
+        "author_avatar_url": str(body.get("avatar") or ""),
+    }

@@ -31,7 +31,8 @@ class Mastodon(KindConfig):
 
 class Bluesky(KindConfig):
     jetstream: str = "wss://jetstream2.us-east.bsky.network"
-    _url = field_validator("jetstream")(_http)
+    appview: str = "https://public.api.bsky.app"  # for authors' handles and avatars
+    _url = field_validator("jetstream", "appview")(_http)
 
 
 class Rss(KindConfig):

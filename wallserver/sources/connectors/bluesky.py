@@ -3,13 +3,18 @@
 The cursor is saved whenever a post is stored or retracted, and otherwise at most once per
 :data:`SAVE_EVERY` seconds, since Jetstream carries every post of the network. On reconnect the
 stream is replayed from a few seconds before the cursor; the post's at:// uri drops repeats.
+Authors' handles and avatars come from the AppView's ``getProfile``, cached per connection;
+when the lookup fails the post still goes through, showing the DID.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import replace
 from urllib.parse import urlencode
 
+import httpx
 import websockets
 from websockets.asyncio.client import connect
 
@@ -18,7 +23,9 @@ from wallserver.sources.context import Context
 from wallserver.sources.failures import Transient
 from wallserver.sources.items import Candidate, Deletion, MalformedPayload
 
+log = logging.getLogger(__name__)
 REPLAY_US = 5_000_000
+PROFILES = 2000
 SAVE_EVERY = 5.0
 
 
@@ -37,8 +44,24 @@ async def probe(ctx: Context) -> None:
         raise Transient(f"jetstream: {exc}") from exc
 
 
+async def author(ctx: Context, cache: dict[str, dict[str, str]], did: str) -> dict[str, str]:
+    if did not in cache:
+        url = f"{ctx.config.get('appview') or 'https://public.api.bsky.app'}/xrpc/"
+        try:
+            response = await ctx.http.get(f"{url}app.bsky.actor.getProfile", params={"actor": did})
+            response.raise_for_status()
+            cache[did] = bluesky.profile(response.json())
+        except (httpx.HTTPError, ValueError, MalformedPayload):
+            log.info("no profile for %s", did, exc_info=True)
+            return {}  # not cached: the next post by this author tries again
+        while len(cache) > PROFILES:
+            cache.pop(next(iter(cache)))
+    return cache[did]
+
+
 async def run(ctx: Context) -> None:
     saved = time.monotonic()
+    profiles: dict[str, dict[str, str]] = {}
     try:
         async with connect(url(ctx, ctx.cursor.get("time_us")), open_timeout=10) as ws:
             ctx.connected = True
@@ -49,6 +72,16 @@ async def run(ctx: Context) -> None:
                     continue
                 item = event.item
                 wanted = isinstance(item, Candidate) and item.matches(ctx.event.hashtags)
+                if isinstance(item, Candidate) and wanted:
+                    found = await author(ctx, profiles, item.post.author_handle)
+                    if found:
+                        post = replace(
+                            item.post,
+                            author_name=found["author_name"],
+                            author_handle=found["author_handle"],
+                            author_avatar_url=found["author_avatar_url"],
+                        )
+                        item = Candidate(post, item.tags)
                 if wanted or isinstance(item, Deletion):
                     assert item is not None
                     await ctx.deliver([item], {"time_us": event.time_us}, filter_tags=True)
