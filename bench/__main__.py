@@ -1,4 +1,4 @@
-"""``python -m bench [fanout|ingest|all] [--quick]``: run, print the table, judge the targets.
+"""``python -m bench [fanout|ingest|upload|all] [--quick]``: run, print the table, judge targets.
 
 Exit status: 0 when every target ratio is met, 1 when one is missed (or an error count is not
 zero), 2 when a benchmark could not run (a server did not start, a viewer was refused, ...),
@@ -18,13 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import fanout, ingest
+from bench import fanout, ingest, upload
 from bench.loop import loop_name, run
 from bench.servers import ServerFailed
 from bench.table import Row, render
 from bench.viewers import ViewerError
 
-SUITES = ("fanout", "ingest", "all")
+SUITES = ("fanout", "ingest", "upload", "all")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -73,6 +73,9 @@ async def collect(args: argparse.Namespace, workdir: Path) -> list[Row]:
             if args.suite in ("ingest", "all"):
                 icfg = ingest.IngestConfig.quick() if args.quick else ingest.IngestConfig()
                 rows += await ingest.run(icfg, workdir)
+            if args.suite in ("upload", "all"):
+                ucfg = upload.UploadConfig.quick() if args.quick else upload.UploadConfig()
+                rows += await upload.run(ucfg, workdir)
     except TimeoutError as exc:
         raise TooLong(f"the run took longer than --deadline {args.deadline:.0f}s") from exc
     return rows

@@ -149,7 +149,8 @@ def gps_rotated_jpeg() -> bytes:
     gps[2] = (52.0, 31.0, 12.0)
     gps[3] = "E"
     gps[4] = (13.0, 24.0, 36.0)
-    return encode(photo(), "JPEG", exif=exif.tobytes(), quality=95)
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://ns.adobe.com/">PhoneMaker</rdf:RDF></x:xmpmeta>'
+    return encode(photo(), "JPEG", exif=exif.tobytes(), xmp=xmp, quality=95)
 
 
 def test_gps_exif_is_stripped_and_orientation_applied(tmp_path: Path) -> None:
@@ -157,6 +158,7 @@ def test_gps_exif_is_stripped_and_orientation_applied(tmp_path: Path) -> None:
     original = gps_rotated_jpeg()
     with Image.open(io.BytesIO(original)) as check:
         assert check.getexif().get_ifd(0x8825), "the fixture must carry GPS"
+        assert "xmp" in check.info, "and XMP"
     stored = store_image(original, tmp_path, MAX_PIXELS)
     assert (stored.width, stored.height) == (300, 400)
     for name in (stored.name, stored.thumb_name):
