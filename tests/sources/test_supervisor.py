@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime
+from email.utils import formatdate
 
+import httpx
 import pytest
 
 from tests.conftest import Wall
@@ -11,6 +15,7 @@ from tests.sources.conftest import until
 from tests.sources.fakes import FakeMastodon, running
 from wallserver.sources import connectors
 from wallserver.sources.context import Context
+from wallserver.sources.failures import retry_after
 from wallserver.sources.supervisor import Backoff
 
 
@@ -88,3 +93,42 @@ def test_backoff_grows_with_jitter_up_to_the_cap() -> None:
         delays = {backoff.delay(attempt) for _ in range(50)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(delays) > 1
+
+
+async def test_pause_stops_the_running_source_and_resume_restarts_it(wall: Wall) -> None:
+    """Pausing closes the source's stream at once; resuming opens it again."""
+    fake = FakeMastodon()
+    async with running(fake):
+        made = await wall.client.post(
+            f"/api/events/{wall.event.slug}/sources",
+            json={"kind": "mastodon", "instance": fake.url, "tag": "xmas"},
+            headers=wall.auth("admin"),
+        )
+        url = f"/api/sources/{made.json()['id']}"
+        await until(lambda: _async(len(fake.streams) == 1), "the stream")
+        await wall.client.post(f"{url}/pause", headers=wall.auth("admin"))
+        await until(lambda: _async(not fake.streams), "the stream to close")
+        listed = await wall.client.get(
+            f"/api/events/{wall.event.slug}/sources", headers=wall.auth("admin")
+        )
+        assert listed.json()["sources"][0]["connected"] is False
+        await wall.client.post(f"{url}/resume", headers=wall.auth("admin"))
+        await until(lambda: _async(len(fake.streams) == 1), "the stream again")
+        await wall.client.delete(url, headers=wall.auth("admin"))
+        await until(lambda: _async(not fake.streams), "the stream to close for good")
+
+
+def test_rate_limit_waits_follow_the_networks_headers() -> None:
+    """Retry-After in seconds or as a date, X's Unix reset, Mastodon's ISO reset; else a default."""
+    now = time.time()
+
+    def wait(headers: dict[str, str]) -> float:
+        return retry_after(httpx.Response(429, headers=headers), default=60.0)
+
+    assert wait({"Retry-After": "7"}) == 7.0
+    assert 25 <= wait({"Retry-After": formatdate(now + 30, usegmt=True)}) <= 31
+    assert 25 <= wait({"x-rate-limit-reset": str(int(now) + 30)}) <= 31
+    iso = datetime.fromtimestamp(now + 30, UTC).isoformat().replace("+00:00", "Z")
+    assert 25 <= wait({"X-RateLimit-Reset": iso}) <= 31
+    assert wait({}) == 60.0
+    assert wait({"Retry-After": "soon"}) == 60.0

@@ -13,6 +13,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from wallserver.sources.items import parse_time
+
 
 class SourceFailure(Exception):
     pass
@@ -49,7 +51,7 @@ def check(response: httpx.Response, what: str) -> None:
 
 
 def retry_after(response: httpx.Response, default: float) -> float:
-    """Seconds to wait from ``Retry-After`` (seconds or a date) or ``x-rate-limit-reset``."""
+    """Seconds to wait: ``Retry-After`` (seconds or a date), else the rate-limit reset time."""
     now = time.time()
     value = response.headers.get("retry-after", "").strip()
     if value:
@@ -60,7 +62,10 @@ def retry_after(response: httpx.Response, default: float) -> float:
                 return max(0.0, parsedate_to_datetime(value).timestamp() - now)
             except (TypeError, ValueError):
                 pass
-    reset = response.headers.get("x-rate-limit-reset", "").strip()
+    reset = response.headers.get("x-rate-limit-reset", "").strip()  # X: Unix seconds
     if reset.isdigit():
         return max(0.0, float(reset) - now)
+    stamp = parse_time(response.headers.get("x-ratelimit-reset"))  # Mastodon: ISO 8601
+    if stamp is not None:
+        return max(0.0, stamp.timestamp() - now)
     return default
