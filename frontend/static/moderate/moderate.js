@@ -368,7 +368,7 @@ document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && target instanceof HTMLElement) target.blur();
     return;
   }
-  if (help.open || historyDialog.open || editDialog.open) return; // Esc closes dialogs natively
+  if (document.querySelector("dialog[open]")) return; // Esc closes dialogs natively
   const key = ev.key;
   if (key === "?") {
     help.showModal();

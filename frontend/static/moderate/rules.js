@@ -1,0 +1,63 @@
+// The rules editor (admins): the chain as JSON, a dry run over the queue and the last 500
+// posts, then save. Validation errors from the server are shown as they come.
+
+import { api } from "../common/api.js";
+
+const slug = document.getElementById("console").dataset.slug;
+const base = `/api/events/${encodeURIComponent(slug)}/rules`;
+const dialog = document.getElementById("rules");
+const text = document.getElementById("rules-text");
+const result = document.getElementById("rules-result");
+const changes = document.getElementById("rules-changes");
+
+function proposal() {
+  try {
+    return JSON.parse(text.value);
+  } catch (err) {
+    result.textContent = `Not valid JSON: ${err.message}`;
+    return null;
+  }
+}
+
+document.getElementById("rules-open").addEventListener("click", async () => {
+  const current = await api("GET", base);
+  text.value = JSON.stringify(current.rules, null, 2);
+  result.textContent = "";
+  changes.replaceChildren();
+  dialog.showModal();
+});
+
+document.getElementById("rules-close").addEventListener("click", () => dialog.close());
+
+document.getElementById("rules-dry-run").addEventListener("click", async () => {
+  const body = proposal();
+  if (!body) return;
+  try {
+    const run = await api("POST", `${base}/dry-run`, body);
+    const q = run.summary.queue;
+    const r = run.summary.recent;
+    result.textContent = `Queue: ${q.approved} approved, ${q.pending} waiting, ${q.rejected} rejected ` +
+      `(${q.changed} change). Last ${run.recent.length} posts: ${r.changed} would be decided differently.`;
+    const changed = [...run.queue, ...run.recent].filter((p) => p.changed).slice(0, 50);
+    changes.replaceChildren(...changed.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = `${p.status} → ${p.proposed.status}: “${p.text.slice(0, 60)}” ` +
+        `${p.proposed.reason ? `(${p.proposed.reason})` : ""}`;
+      return li;
+    }));
+  } catch (err) {
+    result.textContent = err.message;
+  }
+});
+
+document.getElementById("rules-save").addEventListener("click", async () => {
+  const body = proposal();
+  if (!body) return;
+  try {
+    const saved = await api("PUT", base, body);
+    text.value = JSON.stringify(saved.rules, null, 2);
+    result.textContent = "Saved. New posts are decided by these rules.";
+  } catch (err) {
+    result.textContent = err.message;
+  }
+});
