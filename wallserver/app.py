@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -69,6 +70,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
 
     app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    # Decoding a photo takes up to width x height x 4 bytes: at most one per CPU at a time.
+    app.state.media_slots = asyncio.Semaphore(os.cpu_count() or 1)
     app.state.submission_limits = SubmissionLimits(
         per_ip=Rate(settings.submit_ip_per_minute, settings.submit_ip_burst),
         per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),

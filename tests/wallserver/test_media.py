@@ -3,17 +3,22 @@ stored, EXIF/GPS stripped after the orientation is applied, wall size, thumbnail
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
+import threading
+import time
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
 
 from tests.conftest import Wall
+from wallserver.api import ingest
 from wallserver.errors import WallError
 from wallserver.media import store_image
 
@@ -245,3 +250,34 @@ def test_placeholder_is_a_blurhash_of_the_average_colour() -> None:
     for ch in code[2:6]:
         dc = dc * 83 + _CHARS.index(ch)
     assert (dc >> 16, (dc >> 8) & 255, dc & 255) == (200, 30, 30)
+
+
+async def test_photos_are_processed_off_the_event_loop_one_per_cpu(
+    wall: Wall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While photos are decoded in threads the server keeps answering; at most one per CPU runs."""
+    wall.app.state.media_slots = asyncio.Semaphore(2)
+    running = 0
+    most = 0
+    lock = threading.Lock()
+
+    def slow(*args: Any) -> Any:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.3)
+        with lock:
+            running -= 1
+        return store_image(*args)
+
+    monkeypatch.setattr(ingest, "store_image", slow)
+    uploads = [
+        asyncio.create_task(send(wall, encode(photo((40 + i, 30)), "PNG"))) for i in range(4)
+    ]
+    await asyncio.sleep(0.1)
+    health = await wall.client.get("/healthz")
+    assert health.status_code == 200
+    assert not all(task.done() for task in uploads), "answered while photos were in work"
+    assert [r.status_code for r in await asyncio.gather(*uploads)] == [202] * 4
+    assert most == 2

@@ -92,13 +92,14 @@ async def submit(
         data = await image.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
-        stored = await asyncio.to_thread(
-            store_image,
-            data,
-            settings.media_dir,
-            settings.max_image_pixels,
-            settings.max_upload_bytes,
-        )
+        async with request.app.state.media_slots:
+            stored = await asyncio.to_thread(
+                store_image,
+                data,
+                settings.media_dir,
+                settings.max_image_pixels,
+                settings.max_upload_bytes,
+            )
         media.append(stored.media_json())
     if not text and not media:
         raise ValidationFailed("write something or add a photo")
