@@ -3,6 +3,8 @@
 The cursor is saved whenever a post is stored or retracted, and otherwise at most once per
 :data:`SAVE_EVERY` seconds, since Jetstream carries every post of the network. On reconnect the
 stream is replayed from a few seconds before the cursor; the post's at:// uri drops repeats.
+Deletions are acted on only for posts this source delivered (the newest
+:data:`KNOWN`, kept in the cursor), so the network's other deletes cost nothing.
 Authors' handles and avatars come from the AppView's ``getProfile``, cached per connection;
 when the lookup fails the post still goes through, showing the DID.
 """
@@ -19,13 +21,14 @@ import websockets
 from websockets.asyncio.client import connect
 
 from wallserver.sources import bluesky
-from wallserver.sources.context import Context
+from wallserver.sources.context import Context, remember
 from wallserver.sources.failures import Transient
 from wallserver.sources.items import Candidate, Deletion, MalformedPayload
 
 log = logging.getLogger(__name__)
 REPLAY_US = 5_000_000
 PROFILES = 2000
+KNOWN = 5000
 SAVE_EVERY = 5.0
 
 
@@ -62,6 +65,9 @@ async def author(ctx: Context, cache: dict[str, dict[str, str]], did: str) -> di
 async def run(ctx: Context) -> None:
     saved = time.monotonic()
     profiles: dict[str, dict[str, str]] = {}
+    # Jetstream deletes are for the whole network; only ours are looked up (and retracted).
+    kept: list[str] = list(ctx.cursor.get("known") or [])
+    known = set(kept)
     try:
         async with connect(url(ctx, ctx.cursor.get("time_us")), open_timeout=10) as ws:
             ctx.connected = True
@@ -82,9 +88,14 @@ async def run(ctx: Context) -> None:
                             author_avatar_url=found["author_avatar_url"],
                         )
                         item = Candidate(post, item.tags)
-                if wanted or isinstance(item, Deletion):
+                ours = isinstance(item, Deletion) and item.source_id in known
+                if wanted or ours:
                     assert item is not None
-                    await ctx.deliver([item], {"time_us": event.time_us}, filter_tags=True)
+                    if isinstance(item, Candidate):
+                        kept = remember(kept, [item.post.source_id], KNOWN)
+                        known = set(kept)
+                    cursor = {"time_us": event.time_us, "known": kept}
+                    await ctx.deliver([item], cursor, filter_tags=True)
                     saved = time.monotonic()
                 elif time.monotonic() - saved > SAVE_EVERY:
                     await ctx.deliver([], {"time_us": event.time_us})
