@@ -12,10 +12,11 @@ from PIL import Image
 from playwright.async_api import Request, Route, expect
 
 from tests.browser.conftest import PHONE, Pages
-from tests.browser.pictures import picture
+from tests.browser.pictures import picture, write_png
 from tests.conftest import LiveServer
 from wallserver.api import ingest
-from wallserver.media import StoredImage, store_image
+from wallserver.media import prepare
+from wallserver.media.process import Processed
 from wallserver.ratelimit import Rate, SubmissionLimits
 
 pytestmark = pytest.mark.browser
@@ -41,14 +42,14 @@ async def test_big_photo_is_shrunk_to_a_jpeg_before_upload(
     photo = big_photo(tmp_path / "stage.png")
     received: list[bytes] = []
 
-    def spy(data: bytes, *args: Any) -> StoredImage:
+    def spy(data: bytes, *args: Any) -> Processed:
         received.append(data)
-        return store_image(data, *args)
+        return prepare(data, *args)
 
-    monkeypatch.setattr(ingest, "store_image", spy)
+    monkeypatch.setattr(ingest, "prepare_image", spy)
     phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
     await phone.get_by_label("Your message").fill("Bühne!")
-    await phone.get_by_label("Photo").set_input_files(photo)
+    await phone.get_by_label("Photos").set_input_files(photo)
     await phone.get_by_label("I agree").check()
     await phone.get_by_role("button", name="Send to the wall").click()
     await expect(phone.locator("#post-done")).to_be_visible(timeout=30_000)
@@ -121,3 +122,18 @@ async def test_posting_too_fast_says_slow_down(pages: Pages, live: LiveServer) -
         "Slow down a little: you can post again in 60 seconds."
     )
     await expect(phone.get_by_role("button", name="Try again")).to_be_visible()
+
+
+async def test_two_photos_in_one_post(pages: Pages, live: LiveServer, tmp_path: Path) -> None:
+    """Two photos picked together are previewed and arrive as one post with two images."""
+    files = [write_png(tmp_path / f"p{i}.png", seed=i, size=(600, 400)) for i in range(2)]
+    phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
+    await phone.get_by_label("Photos").set_input_files(files)
+    await expect(phone.locator("#post-preview img")).to_have_count(2)
+    await phone.get_by_label("I agree").check()
+    await phone.get_by_role("button", name="Send to the wall").click()
+    await expect(phone.locator("#post-done")).to_be_visible()
+    response = await live.wall.client.get(
+        "/api/events/xmas/posts", headers=live.wall.auth("moderator")
+    )
+    assert [m["width"] for m in response.json()["posts"][0]["media"]] == [600, 600]

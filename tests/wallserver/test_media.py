@@ -20,7 +20,7 @@ from PIL import Image
 from tests.conftest import Wall
 from wallserver.api import ingest
 from wallserver.errors import WallError
-from wallserver.media import store_image
+from wallserver.media import prepare, store_image
 
 SUBMIT = "/api/events/xmas/submissions"
 MAX_PIXELS = 50_000_000
@@ -269,9 +269,9 @@ async def test_photos_are_processed_off_the_event_loop_one_per_cpu(
         time.sleep(0.3)
         with lock:
             running -= 1
-        return store_image(*args)
+        return prepare(*args)
 
-    monkeypatch.setattr(ingest, "store_image", slow)
+    monkeypatch.setattr(ingest, "prepare_image", slow)
     uploads = [
         asyncio.create_task(send(wall, encode(photo((40 + i, 30)), "PNG"))) for i in range(4)
     ]
@@ -281,3 +281,34 @@ async def test_photos_are_processed_off_the_event_loop_one_per_cpu(
     assert not all(task.done() for task in uploads), "answered while photos were in work"
     assert [r.status_code for r in await asyncio.gather(*uploads)] == [202] * 4
     assert most == 2
+
+
+async def test_several_photos_in_one_post(wall: Wall) -> None:
+    """Up to four photos go into one post, in the order they were picked."""
+    files = [
+        ("image", (f"p{i}.png", encode(photo((40 + i, 30)), "PNG"), "image/png")) for i in range(3)
+    ]
+    response = await wall.client.post(SUBMIT, data={"consent": "yes"}, files=files)
+    assert response.status_code == 202, response.text
+    [post] = await queued(wall)
+    assert [m["width"] for m in post["media"]] == [40, 41, 42]  # type: ignore[attr-defined]
+
+
+async def test_one_bad_photo_fails_the_whole_post_and_stores_nothing(wall: Wall) -> None:
+    """Good photos are not stored when another photo of the same post is refused."""
+    files = [
+        ("image", ("good.png", encode(photo(), "PNG"), "image/png")),
+        ("image", ("bad.jpg", zip_named_jpg(), "image/jpeg")),
+    ]
+    response = await wall.client.post(SUBMIT, data={"consent": "yes"}, files=files)
+    assert response.status_code == 415
+    assert media_files(wall.app.state.settings.media_dir) == []
+    assert await queued(wall) == []
+
+
+async def test_more_than_four_photos_are_refused(wall: Wall) -> None:
+    """A fifth photo is a 422 with a readable message."""
+    files = [("image", (f"p{i}.png", encode(photo(), "PNG"), "image/png")) for i in range(5)]
+    response = await wall.client.post(SUBMIT, data={"consent": "yes"}, files=files)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == "at most 4 photos per post"

@@ -17,7 +17,8 @@ from wallserver.auth import device
 from wallserver.auth.deps import IngestDep, ensure_event_scope
 from wallserver.auth.secrets import token_hash
 from wallserver.errors import PayloadTooLarge, ValidationFailed
-from wallserver.media import store_image
+from wallserver.media import prepare as prepare_image
+from wallserver.media import save as save_image
 from wallserver.schemas import IngestBody
 from wallserver.settings import Settings
 from wallserver.store import NewPost
@@ -25,6 +26,7 @@ from wallserver.store import NewPost
 router = APIRouter(tags=["ingest"])
 
 CONSENT_YES = {"true", "on", "yes", "1"}
+MAX_PHOTOS = 4
 
 
 def check_text(text: str, settings: Settings) -> str:
@@ -73,9 +75,9 @@ async def submit(
     text: Annotated[str, Form(max_length=100_000)] = "",
     author: Annotated[str, Form(max_length=200)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
-    image: Annotated[UploadFile | None, File()] = None,
+    image: Annotated[list[UploadFile] | None, File()] = None,
 ) -> dict[str, Any]:
-    """An attendee's post from the public page: text, a name, an optional image, consent."""
+    """An attendee's post from the public page: text, a name, up to four photos, consent."""
     secret = settings.secret_key.get_secret_value()
     guest = device.verify(request.cookies.get(device.COOKIE), secret)
     if guest is None:  # counted by IP this time; tracked as a device from the next post on
@@ -88,18 +90,22 @@ async def submit(
     if consent.strip().lower() not in CONSENT_YES:
         raise ValidationFailed("consent is required to show a post on the wall")
     media: list[dict[str, Any]] = []
-    if image is not None and (image.filename or image.size):
-        data = await image.read(settings.max_upload_bytes + 1)
+    photos = [f for f in image or [] if f.filename or f.size]
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationFailed(f"at most {MAX_PHOTOS} photos per post")
+    prepared = []
+    for photo in photos:  # all checked before any is stored: a post fails or succeeds whole
+        data = await photo.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
         async with request.app.state.media_slots:
-            stored = await asyncio.to_thread(
-                store_image,
-                data,
-                settings.media_dir,
-                settings.max_image_pixels,
-                settings.max_upload_bytes,
+            prepared.append(
+                await asyncio.to_thread(
+                    prepare_image, data, settings.max_image_pixels, settings.max_upload_bytes
+                )
             )
+    for done in prepared:
+        stored = await asyncio.to_thread(save_image, done, settings.media_dir)
         media.append(stored.media_json())
     if not text and not media:
         raise ValidationFailed("write something or add a photo")

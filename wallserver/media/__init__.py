@@ -13,9 +13,9 @@ from typing import Any
 
 from wallserver.errors import PayloadTooLarge
 from wallserver.media import storage
-from wallserver.media.process import process
+from wallserver.media.process import Processed, process
 
-__all__ = ["StoredImage", "store_image"]
+__all__ = ["StoredImage", "prepare", "save", "store_image"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +48,18 @@ def store_image(
 
     Blocking (decoding a 12 MP photo takes a while): call it through ``asyncio.to_thread``.
     """
+    return save(prepare(data, max_pixels, max_bytes), media_dir)
+
+
+def prepare(data: bytes, max_pixels: int, max_bytes: int | None = None) -> Processed:
+    """Validate and re-encode without storing (for several photos that succeed or fail together)."""
     if max_bytes is not None and len(data) > max_bytes:
         raise PayloadTooLarge(f"images may be at most {max_bytes // (1024 * 1024)} MB")
-    done = process(data, max_pixels)
+    return process(data, max_pixels)
+
+
+def save(done: Processed, media_dir: Path) -> StoredImage:
+    """Store a prepared image's renditions under their content names."""
     return StoredImage(
         name=storage.put(done.wall.data, media_dir),
         width=done.wall.width,

@@ -1,4 +1,4 @@
-// The attendee form: text, optional photo (previewed, downscaled in the browser), name and
+// The attendee form: text, up to four photos (previewed, downscaled in the browser), name and
 // consent; an upload with a progress bar that can be retried without retyping; then the post's
 // status, kept current, and a link to follow or take it down later.
 
@@ -24,28 +24,42 @@ const progress = document.getElementById("post-progress");
 const progressLabel = document.getElementById("post-progress-label");
 let stop = () => {};
 let current = null;       // the post's last known status, re-rendered on a language switch
-let prepared = null;      // { source: File, upload: File } so a retry does not shrink again
+let prepared = null;      // { sources: File[], uploads: File[] }, so a retry does not shrink again
 
 initLanguage(() => { if (current) showStatus(statusLine, hint, current); });
 
-fileInput.addEventListener("change", () => {
-  if (preview.src) URL.revokeObjectURL(preview.src);
-  prepared = null;
-  const file = fileInput.files && fileInput.files[0];
-  preview.hidden = !file;
-  if (file) preview.src = URL.createObjectURL(file);
-  else preview.removeAttribute("src");
-});
-preview.addEventListener("error", () => { preview.hidden = true; });
+const MAX_PHOTOS = 4;
 
-async function photo() {
-  const file = fileInput.files && fileInput.files[0];
-  if (!file || !file.size) return null;
-  if (!prepared || prepared.source !== file) {
-    progressLabel.textContent = t("preparing");
-    prepared = { source: file, upload: await shrink(file) };
+function picked() {
+  return Array.from(fileInput.files || []).filter((f) => f.size > 0);
+}
+
+fileInput.addEventListener("change", () => {
+  for (const img of preview.querySelectorAll("img")) URL.revokeObjectURL(img.src);
+  preview.replaceChildren();
+  prepared = null;
+  for (const file of picked().slice(0, MAX_PHOTOS)) {
+    const img = document.createElement("img");
+    img.className = "preview";
+    img.alt = "";
+    img.addEventListener("error", () => img.remove());
+    img.src = URL.createObjectURL(file);
+    preview.append(img);
   }
-  return prepared.upload;
+  preview.hidden = !preview.childElementCount;
+});
+
+// The photos to send, shrunk once: a retry reuses them.
+async function photos() {
+  const files = picked();
+  if (!prepared || prepared.sources.length !== files.length
+      || prepared.sources.some((f, i) => f !== files[i])) {
+    progressLabel.textContent = t("preparing");
+    const uploads = [];
+    for (const file of files) uploads.push(await shrink(file));
+    prepared = { sources: files, uploads };
+  }
+  return prepared.uploads;
 }
 
 function describe(err) {
@@ -61,14 +75,18 @@ async function submit() {
     consent.reportValidity();
     return;
   }
+  if (picked().length > MAX_PHOTOS) {
+    error.textContent = t("tooMany");
+    error.hidden = false;
+    return;
+  }
   send.disabled = true;
   progress.value = 0;
   progressRow.hidden = false;
   try {
     const data = new FormData(form);
     data.delete("image");
-    const file = await photo();
-    if (file) data.append("image", file, file.name);
+    for (const file of await photos()) data.append("image", file, file.name);
     progressLabel.textContent = t("uploading");
     const path = `/api/events/${encodeURIComponent(page.dataset.slug)}/submissions`;
     const result = await upload(path, data, (fraction) => { progress.value = fraction; });
