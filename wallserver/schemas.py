@@ -92,7 +92,7 @@ class IngestBody(Strict):
 
 class DecisionBody(Strict):
     action: Literal["approve", "reject", "hide", "pin", "unpin", "requeue", "undo"]
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     reason: str = Field(default="", max_length=500)
 
 
@@ -114,6 +114,6 @@ class AuthorBody(Strict):
 
 
 class EditBody(Strict):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=2**31 - 1)
     text: str | None = Field(default=None, max_length=1000)
     alt: list[str] | None = Field(default=None, max_length=10)

@@ -440,3 +440,35 @@ async def test_fuzzed_ingest_bodies_never_crash(any_wall: Wall, payload: Any) ->
         assert response.json()["status"] in ("pending", "approved", "rejected")
     else:
         assert_error_shape(response)
+
+
+HUGE = 2**63
+OUT_OF_RANGE = {
+    "decision on a huge post id": (
+        "POST",
+        f"/api/posts/{HUGE}/decision",
+        {"action": "approve", "version": 1},
+    ),
+    "history of a huge post id": ("GET", f"/api/posts/{HUGE}/history", None),
+    "queue page with a huge cursor": ("GET", f"/api/events/xmas/posts?cursor={HUGE}", None),
+    "decision with a huge version": (
+        "POST",
+        "/api/posts/1/decision",
+        {"action": "approve", "version": HUGE},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_OF_RANGE))
+async def test_numbers_past_the_database_range_are_a_4xx_on_every_backend(
+    any_wall: Wall, name: str
+) -> None:
+    """Ids, versions and cursors past the database range get a 4xx, never a 500."""
+    method, path, payload = OUT_OF_RANGE[name]
+    before = await snapshot(any_wall)
+    response = await any_wall.client.request(
+        method, path, json=payload, headers=any_wall.auth("moderator")
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert_error_shape(response)
+    assert await snapshot(any_wall) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from wallserver.pipeline import Pipeline
 from wallserver.settings import Settings
@@ -31,3 +31,8 @@ StoreDep = Annotated[Store, Depends(get_store)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EventDep = Annotated[EventInfo, Depends(get_event)]
+
+# Row ids are 32-bit integers on PostgreSQL; a larger number in a URL can name nothing, so it is
+# refused as input (422) before it reaches a query, where drivers would raise.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from moderation import RuleError, RuleSet, Status
 from moderation.figures import Decided, per_moderator
-from wallserver.api.deps import EventDep, PipelineDep, StoreDep
+from wallserver.api.deps import MAX_ID, EventDep, PipelineDep, RowId, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
 from wallserver.errors import ValidationFailed
 from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
@@ -26,7 +26,7 @@ async def list_posts(
     pipeline: PipelineDep,
     status: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     order: Literal["newest", "oldest"] = "newest",
 ) -> dict[str, Any]:
     """The queue and history, newest first; ``status`` takes one or more, comma-separated."""
@@ -46,7 +46,7 @@ async def list_posts(
 
 @router.post("/api/posts/{post_id}/decision")
 async def decide(
-    post_id: int,
+    post_id: RowId,
     body: DecisionBody,
     store: StoreDep,
     pipeline: PipelineDep,
@@ -62,7 +62,7 @@ async def decide(
 
 
 @router.get("/api/posts/{post_id}/history")
-async def history(post_id: int, store: StoreDep, principal: ModeratorDep) -> dict[str, Any]:
+async def history(post_id: RowId, store: StoreDep, principal: ModeratorDep) -> dict[str, Any]:
     post = await store.posts.get(post_id)
     ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
     return {
@@ -121,7 +121,7 @@ async def figures(
 
 @router.post("/api/posts/{post_id}/author")
 async def trust_or_ban_author(
-    post_id: int, body: AuthorBody, store: StoreDep, principal: ModeratorDep
+    post_id: RowId, body: AuthorBody, store: StoreDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     """Trust or ban the post's author for the event: the rules change (and are audited) at once;
     the post itself is decided separately."""
@@ -140,7 +140,7 @@ async def trust_or_ban_author(
 
 @router.post("/api/posts/{post_id}/edit")
 async def edit(
-    post_id: int, body: EditBody, store: StoreDep, pipeline: PipelineDep, principal: ModeratorDep
+    post_id: RowId, body: EditBody, store: StoreDep, pipeline: PipelineDep, principal: ModeratorDep
 ) -> dict[str, Any]:
     """Edit the caption and/or alt text; the original stays in ``original``; 409 when stale."""
     post = await store.posts.get(post_id)

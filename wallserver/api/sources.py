@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import Field, ValidationError, field_validator
 
-from wallserver.api.deps import EventDep, PipelineDep, StoreDep
+from wallserver.api.deps import EventDep, PipelineDep, RowId, StoreDep
 from wallserver.api.ingest import check_text
 from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -96,7 +96,7 @@ async def list_sources(
 
 @router.post("/api/sources/{source_id}/pause")
 async def pause_source(
-    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
 ) -> dict[str, Any]:
     await owned(source_id, store, principal)
     source = await store.sources.set_state(source_id, "paused")
@@ -106,7 +106,7 @@ async def pause_source(
 
 @router.post("/api/sources/{source_id}/resume")
 async def resume_source(
-    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
 ) -> dict[str, Any]:
     """Run a paused or failed source again (after fixing its credentials, say)."""
     await owned(source_id, store, principal)
@@ -117,7 +117,7 @@ async def resume_source(
 
 @router.delete("/api/sources/{source_id}", status_code=204)
 async def remove_source(
-    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
 ) -> None:
     """The source stops; the posts it brought stay (moderate them as usual)."""
     await owned(source_id, store, principal)
@@ -127,7 +127,7 @@ async def remove_source(
 
 @router.post("/api/sources/{source_id}/test")
 async def test_source(
-    source_id: int, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
 ) -> dict[str, Any]:
     """Try the connection once: ``{"ok": true}`` or ``{"ok": false, "error": why}``."""
     source = await owned(source_id, store, principal)
@@ -142,7 +142,7 @@ async def test_source(
 
 @router.post("/api/events/{slug}/webhooks/{source_id}", status_code=202)
 async def receive_webhook(
-    source_id: int,
+    source_id: RowId,
     request: Request,
     event: EventDep,
     store: StoreDep,
