@@ -271,6 +271,20 @@ async def test_event_admin_token_cannot_touch_another_events_rules(
     assert own.status_code == 200
 
 
+async def test_event_admin_token_cannot_create_or_list_events(wall: Wall) -> None:
+    """Creating and listing events concern every event, so an event's admin token is refused."""
+    token = await wall.store.auth.create_token("admin", wall.event.id)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"slug": "mine", "name": "Mine", "hashtags": ["mine"]}
+    assert_error(
+        await wall.client.post("/api/events", json=body, headers=headers), 403, "forbidden"
+    )
+    assert_error(await wall.client.get("/api/events", headers=headers), 403, "forbidden")
+    assert [e.slug for e in await wall.store.events.all()] == ["xmas"]
+    created = await wall.client.post("/api/events", json=body, headers=wall.auth("admin"))
+    assert created.status_code == 201
+
+
 async def test_event_tokens_refuse_other_events_sockets(
     live: LiveServer, other_event: dict[str, Any]
 ) -> None:

@@ -11,22 +11,31 @@ from moderation import RuleError, RuleSet
 from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.auth.deps import AdminDep, ModeratorDep, ensure_event_scope
 from wallserver.dryrun import dry_run
-from wallserver.errors import ValidationFailed
+from wallserver.errors import Forbidden, ValidationFailed
 from wallserver.schemas import EventCreate, KillBody, RulesUpdate
+from wallserver.store import Principal
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 
 
 @router.post("", status_code=201)
-async def create_event(body: EventCreate, store: StoreDep, _: AdminDep) -> dict[str, Any]:
+async def create_event(body: EventCreate, store: StoreDep, principal: AdminDep) -> dict[str, Any]:
+    ensure_unscoped(principal)
     rules = checked_rules(body.rules).to_dict() if body.rules else None
     event = await store.events.create(body.slug, body.name, body.hashtags, body.moderation, rules)
     return event.public()
 
 
 @router.get("")
-async def list_events(store: StoreDep, _: AdminDep) -> dict[str, Any]:
+async def list_events(store: StoreDep, principal: AdminDep) -> dict[str, Any]:
+    ensure_unscoped(principal)
     return {"events": [e.public() for e in await store.events.all()]}
+
+
+def ensure_unscoped(principal: Principal) -> None:
+    """Creating and listing events concern every event: a token made for one may not."""
+    if principal.event_id is not None:
+        raise Forbidden("this token belongs to one event; use an admin token without --event")
 
 
 @router.get("/{slug}")
