@@ -75,6 +75,7 @@ async def submit(
     text: Annotated[str, Form(max_length=100_000)] = "",
     author: Annotated[str, Form(max_length=200)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
+    contact: Annotated[str, Form(max_length=200)] = "",
     image: Annotated[list[UploadFile] | None, File()] = None,
 ) -> dict[str, Any]:
     """An attendee's post from the public page: text, a name, up to four photos, consent."""
@@ -85,8 +86,8 @@ async def submit(
     client_ip = request.client.host if request.client else "unknown"
     request.app.state.submission_limits.check(client_ip, guest)
     text = check_text(text.strip(), settings)
-    if "\x00" in author:
-        raise ValidationFailed("the name contains a NUL character")
+    if "\x00" in author or "\x00" in contact:
+        raise ValidationFailed("the name or contact contains a NUL character")
     if consent.strip().lower() not in CONSENT_YES:
         raise ValidationFailed("consent is required to show a post on the wall")
     media: list[dict[str, Any]] = []
@@ -118,6 +119,7 @@ async def submit(
         media=media,
         consent=True,
         manage_token_hash=token_hash(manage, settings.secret_key.get_secret_value()),
+        contact=contact.strip(),
     )
     outcome = await pipeline.ingest(event, new)
     return {

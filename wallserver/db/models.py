@@ -56,6 +56,8 @@ class Post(SQLModel, table=True):
     rule_reason: str = Field(default="", max_length=500)
     manage_token_hash: str | None = Field(default=None, max_length=64, index=True)
     consent: bool = Field(default=False)
+    # how the organiser may reach a guest who posted from the public page; never on a wall
+    contact: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     # the text and media as they arrived, kept when a moderator edits the caption or alt text
     original: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 

@@ -101,6 +101,7 @@ class PostStore:
                 rule_reason=reason,
                 consent=new.consent,
                 manage_token_hash=new.manage_token_hash,
+                contact=new.contact,
             )
             session.add(row)
             await session.flush()

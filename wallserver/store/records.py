@@ -47,6 +47,7 @@ class NewPost:
     created_at: datetime | None = None
     consent: bool = False
     manage_token_hash: str | None = None
+    contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class PostRecord:
     rule: str
     rule_reason: str
     original: dict[str, Any] | None = None  # text and media as they arrived, once edited
+    contact: str = ""  # for the organiser only: in the moderator view, never the wall view
 
     @classmethod
     def of(cls, row: Post) -> PostRecord:
@@ -92,6 +94,7 @@ class PostRecord:
             row.rule,
             row.rule_reason,
             dict(row.original) if row.original else None,
+            row.contact or "",
         )
 
     def wall_view(self) -> dict[str, Any]:
@@ -121,6 +124,7 @@ class PostRecord:
             "rule": self.rule,
             "rule_reason": self.rule_reason,
             "original": self.original,
+            "contact": self.contact,
         }
 
 
