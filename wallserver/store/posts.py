@@ -182,37 +182,20 @@ class PostStore:
     ) -> Outcome:
         """Apply an action if ``version`` is current, else raise :class:`StaleVersion`."""
         async with self.db.write() as session:
-            row = await session.get(Post, post_id)
-            if row is None:
-                raise NotFound(f"no post {post_id}")
-            if row.version != version:
-                raise _stale(PostRecord.of(row))
+            row = await _at_version(session, post_id, version)
             current = PostState(Status(row.status), row.pinned)
             transition = await self._transition(session, post_id, current, action)
             after = transition.after
-            changed = await session.exec(  # type: ignore[call-overload]
-                update(Post)
-                .where(col(Post.id) == post_id, col(Post.version) == version)
-                .values(status=after.status.value, pinned=after.pinned, version=version + 1)
+            record = await self._change(
+                session,
+                row,
+                version,
+                {"status": after.status.value, "pinned": after.pinned},
+                actor,
+                action,
+                after,
+                reason,
             )
-            if changed.rowcount != 1:  # another moderator won the race
-                await session.rollback()
-                raise _stale(await self.get(post_id))
-            session.add(
-                Decision(
-                    post_id=post_id,
-                    event_id=row.event_id,
-                    actor=actor,
-                    action=action,
-                    from_status=current.status.value,
-                    from_pinned=current.pinned,
-                    to_status=after.status.value,
-                    to_pinned=after.pinned,
-                    reason=reason,
-                )
-            )
-            await session.refresh(row)
-            record = PostRecord.of(row)
             messages = [await self._wall_effect(session, record, e) for e in transition.effects]
         return Outcome(record, False, messages)
 
@@ -222,11 +205,7 @@ class PostStore:
         """Change the caption and/or the media's alt text; the original is kept, the edit is
         audited, and a post on the wall is shown again with the new text."""
         async with self.db.write() as session:
-            row = await session.get(Post, post_id)
-            if row is None:
-                raise NotFound(f"no post {post_id}")
-            if row.version != version:
-                raise _stale(PostRecord.of(row))
+            row = await _at_version(session, post_id, version)
             media = [dict(m) for m in row.media]
             if alts is not None:
                 if len(alts) != len(media):
@@ -243,38 +222,66 @@ class PostStore:
             ]
             if not changed:
                 raise ValidationFailed("nothing to change")
-            values: dict[str, Any] = {"media": media, "version": version + 1}
+            values: dict[str, Any] = {"media": media}
             if text is not None:
                 values["text"] = text
             if row.original is None:
                 values["original"] = {"text": row.text, "media": row.media}
-            result = await session.exec(  # type: ignore[call-overload]
-                update(Post)
-                .where(col(Post.id) == post_id, col(Post.version) == version)
-                .values(**values)
+            unchanged = PostState(Status(row.status), row.pinned)
+            record = await self._change(
+                session,
+                row,
+                version,
+                values,
+                actor,
+                EDIT,
+                unchanged,
+                f"edited {' and '.join(changed)}",
             )
-            if result.rowcount != 1:
-                await session.rollback()
-                raise _stale(await self.get(post_id))
-            session.add(
-                Decision(
-                    post_id=post_id,
-                    event_id=row.event_id,
-                    actor=actor,
-                    action=EDIT,
-                    from_status=row.status,
-                    from_pinned=row.pinned,
-                    to_status=row.status,
-                    to_pinned=row.pinned,
-                    reason=f"edited {' and '.join(changed)}",
-                )
-            )
-            await session.refresh(row)
-            record = PostRecord.of(row)
             messages = []
             if record.status == Status.APPROVED.value:
                 messages.append(await self._wall_effect(session, record, Effect.SHOW))
         return Outcome(record, False, messages)
+
+    async def _change(
+        self,
+        session: AsyncSession,
+        row: Post,
+        version: int,
+        values: dict[str, Any],
+        actor: str,
+        action: str,
+        after: PostState,
+        reason: str,
+    ) -> PostRecord:
+        """Compare-and-set ``row`` at ``version`` and write the audit entry; another writer
+        that got there first makes this a :class:`StaleVersion`."""
+        assert row.id is not None
+        # Read what the audit needs now: the update expires the row's loaded attributes.
+        post_id, event_id, before = row.id, row.event_id, PostState(Status(row.status), row.pinned)
+        result = await session.exec(  # type: ignore[call-overload]
+            update(Post)
+            .where(col(Post.id) == post_id, col(Post.version) == version)
+            .values(**values, version=version + 1)
+        )
+        if result.rowcount != 1:  # another moderator won the race
+            await session.rollback()
+            raise _stale(await self.get(post_id))
+        session.add(
+            Decision(
+                post_id=post_id,
+                event_id=event_id,
+                actor=actor,
+                action=action,
+                from_status=before.status.value,
+                from_pinned=before.pinned,
+                to_status=after.status.value,
+                to_pinned=after.pinned,
+                reason=reason,
+            )
+        )
+        await session.refresh(row)
+        return PostRecord.of(row)
 
     async def _transition(
         self, session: AsyncSession, post_id: int, current: PostState, action: str
@@ -359,6 +366,16 @@ async def _by_source(
 def _utc(value: datetime) -> datetime:
     """Bridges send any offset, or none (taken as UTC); SQLite would drop the offset silently."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def _at_version(session: AsyncSession, post_id: int, version: int) -> Post:
+    """The post, if it exists and is still at ``version``."""
+    row = await session.get(Post, post_id)
+    if row is None:
+        raise NotFound(f"no post {post_id}")
+    if row.version != version:
+        raise _stale(PostRecord.of(row))
+    return row
 
 
 def _stale(current: PostRecord) -> StaleVersion:
