@@ -30,6 +30,9 @@ class Pipeline:
 
     async def ingest(self, event: EventInfo, new: NewPost) -> Outcome:
         """Run the rules, store the post durably, then tell walls and moderators."""
+        known = await self.store.posts.find(event.id, new.source, new.source_id)
+        if known is not None:  # a repeat (bridge retry, connector replay): nothing to decide
+            return Outcome(known, False, [])
         rules = RuleSet.from_dict(event.rules)
         candidate = await self.candidate(event, new, rules)
         decision = evaluate(rules, candidate)

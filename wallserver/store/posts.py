@@ -63,17 +63,15 @@ class PostStore:
     async def insert(
         self, event: EventInfo, new: NewPost, status: Status, rule: str = "", reason: str = ""
     ) -> Outcome:
-        """Store a new post, or return the one already stored for ``(source, source_id)``."""
-        # Repeats are common (bridges retry, connectors replay): answer them from a read
-        # transaction so they never queue for, or hold, the write lock.
-        known = await self._find(event.id, new.source, new.source_id)
-        if known is not None:
-            return Outcome(known, False, [])
+        """Store a new post, or return the one already stored for ``(source, source_id)``.
+
+        Callers that expect repeats (the pipeline) check :meth:`find` first, so a repeat never
+        queues for the write lock; the check inside the transaction keeps this exact anyway."""
         try:
             return await self._insert(event, new, status, rule, reason)
         except IntegrityError:
             # A concurrent request stored the same (source, source_id) first.
-            existing = await self._find(event.id, new.source, new.source_id)
+            existing = await self.find(event.id, new.source, new.source_id)
             if existing is None:
                 raise
             return Outcome(existing, False, [])
@@ -122,7 +120,8 @@ class PostStore:
                 messages.append(await self._wall_effect(session, record, Effect.SHOW))
         return Outcome(record, True, messages)
 
-    async def _find(self, event_id: int, source: str, source_id: str) -> PostRecord | None:
+    async def find(self, event_id: int, source: str, source_id: str) -> PostRecord | None:
+        """The post stored for ``(source, source_id)``, if any (a read, never the write lock)."""
         async with self.db.read() as session:
             row = await _by_source(session, event_id, source, source_id)
         return PostRecord.of(row) if row is not None else None
