@@ -13,7 +13,10 @@ import pytest
 from tests.conftest import SECRET
 
 
-def wallserver(data_dir: Path, *args: str, stdin: str = "", secret: str | None = SECRET):
+def wallserver(
+    data_dir: Path, *args: str, stdin: str = "", secret: str | None = SECRET
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m wallserver ARGS` with only the WALL_* variables given here."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WALL_")}
     env["WALL_DATA_DIR"] = str(data_dir)
     if secret is not None:
