@@ -94,14 +94,22 @@ async def list_sources(
     return {"sources": [await status(s, store, supervisor) for s in sources]}
 
 
+async def switch(
+    source_id: int, state: str, store: Store, supervisor: Supervisor, principal: Principal
+) -> dict[str, Any]:
+    """Set a source's state and let the supervisor start or stop it at once."""
+    await owned(source_id, store, principal)
+    source = await store.sources.set_state(source_id, state)
+    supervisor.wake()
+    return await status(source, store, supervisor)
+
+
 @router.post("/api/sources/{source_id}/pause")
 async def pause_source(
     source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
 ) -> dict[str, Any]:
-    await owned(source_id, store, principal)
-    source = await store.sources.set_state(source_id, "paused")
-    supervisor.wake()
-    return await status(source, store, supervisor)
+    """Stop the source; its cursor is kept, so resuming continues where it stopped."""
+    return await switch(source_id, "paused", store, supervisor, principal)
 
 
 @router.post("/api/sources/{source_id}/resume")
@@ -109,10 +117,7 @@ async def resume_source(
     source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
 ) -> dict[str, Any]:
     """Run a paused or failed source again (after fixing its credentials, say)."""
-    await owned(source_id, store, principal)
-    source = await store.sources.set_state(source_id, "running")
-    supervisor.wake()
-    return await status(source, store, supervisor)
+    return await switch(source_id, "running", store, supervisor, principal)
 
 
 @router.delete("/api/sources/{source_id}", status_code=204)
