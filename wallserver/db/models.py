@@ -148,3 +148,32 @@ class RuleChange(SQLModel, table=True):
     actor: str = Field(max_length=200)
     rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = _ts(nullable=False)
+
+
+class Screen(SQLModel, table=True):
+    """A named screen of an event (main stage, lobby): its settings and its live steering."""
+
+    __table_args__ = (UniqueConstraint("event_id", "name", name="uq_screen_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    name: str = Field(max_length=40)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1)  # of ``config``; bumped by every change, checked by PATCH
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class Announcement(SQLModel, table=True):
+    """What screens announce: one row for the whole event (``screen == ""``) and one per screen.
+    A screen shows whichever of its two rows changed last (higher ``seq``); ``body`` null = none."""
+
+    __table_args__ = (UniqueConstraint("event_id", "screen", name="uq_announcement_screen"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    screen: str = Field(default="", max_length=40)
+    body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    updated_at: datetime = _ts(nullable=False)
