@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     source_lease_seconds: float = 10.0
     source_poll_floor_seconds: float = 30.0
 
+    # remote media (connectors, webhooks, the ingest API): fetched and re-hosted, never
+    # hot-linked; only public addresses unless a network is listed (``["127.0.0.0/8"]`` in tests)
+    media_fetch_seconds: float = 10.0
+    media_fetch_max_bytes: int = 15 * 1024 * 1024
+    media_fetch_allow_networks: list[str] = Field(default_factory=list)
+
     @property
     def resolved_database_url(self) -> str:
         """The async SQLAlchemy URL, defaulting to a SQLite file in the data directory."""

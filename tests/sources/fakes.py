@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import time
 from collections.abc import AsyncIterator
@@ -130,3 +131,49 @@ async def running(fake: FakeMastodon) -> AsyncIterator[FakeMastodon]:
         fake.drop()
         server.should_exit = True
         await task
+
+
+@dataclass
+class FakeMedia:
+    """A media CDN: serves ``files`` by name, counts every request, 404 for the rest."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    hits: list[str] = field(default_factory=list)
+    url: str = ""
+
+    async def serve_file(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        self.hits.append(name)
+        if name not in self.files:
+            return Response(b"gone", status_code=404)
+        return Response(self.files[name], media_type="application/octet-stream")
+
+    def routes(self) -> list[Route]:
+        return [Route("/files/{name}", self.serve_file)]
+
+    def add(self, name: str, data: bytes) -> str:
+        self.files[name] = data
+        return f"{self.url}/files/{name}"
+
+
+@contextlib.asynccontextmanager
+async def media_server(fake: FakeMedia) -> AsyncIterator[FakeMedia]:
+    server, task, port = await serve(Starlette(routes=fake.routes()))  # type: ignore[arg-type]
+    fake.url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        await task
+
+
+def jpeg(size: tuple[int, int] = (320, 240), color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A JPEG whose EXIF carries a description a re-encode must not keep."""
+    from PIL import Image
+
+    img = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    exif[0x010E] = "secret-location-marker"
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from wallserver.errors import WallError
-from wallserver.media.remote import rehost
+from wallserver.media.remote import networks, rehost
 
 PUBLIC = "93.184.215.14"
 
@@ -104,3 +104,59 @@ async def test_unusable_remote_media_is_refused_and_nothing_stored(
         )
     assert caught.value.status == status, caught.value.message
     assert stored_files(tmp_path) == []
+
+
+async def test_name_lookup_counts_against_the_time_limit(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """A resolver that hangs or fails is a 400 within the limit, not a hang or a 500."""
+
+    async def hanging(host: str) -> list[str]:
+        await asyncio.sleep(5)
+        return [PUBLIC]
+
+    async def failing(host: str) -> list[str]:
+        raise OSError("Name or service not known")
+
+    for resolver in (hanging, failing):
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(WallError) as caught:
+            await rehost(
+                "https://cdn.example/photo.jpg",
+                client,
+                tmp_path,
+                max_bytes=10_000,
+                max_pixels=10**6,
+                seconds=0.3,
+                resolver=resolver,
+            )
+        assert caught.value.status == 400
+        assert asyncio.get_running_loop().time() - started < 2
+
+
+async def test_allowed_networks_may_be_fetched(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    """A listed private network (an intranet CMS, local test servers) is fetched; others not."""
+
+    async def intranet(host: str) -> list[str]:
+        return ["10.1.2.3"]
+
+    stored = await rehost(
+        "http://cms.intranet/photo.jpg",
+        client,
+        tmp_path,
+        max_bytes=10_000,
+        max_pixels=10**6,
+        resolver=intranet,
+        allow=networks(["10.0.0.0/8"]),
+    )
+    assert (tmp_path / stored.name).is_file()
+    with pytest.raises(WallError):
+        await rehost(
+            "http://cms.intranet/photo.jpg",
+            client,
+            tmp_path,
+            max_bytes=10_000,
+            max_pixels=10**6,
+            resolver=intranet,
+            allow=networks(["192.168.0.0/16"]),
+        )

@@ -19,6 +19,7 @@ from wallserver.auth.secrets import token_hash
 from wallserver.errors import PayloadTooLarge, ValidationFailed
 from wallserver.media import prepare as prepare_image
 from wallserver.media import save as save_image
+from wallserver.media.remote import RemoteMedia
 from wallserver.schemas import IngestBody
 from wallserver.settings import Settings
 from wallserver.store import NewPost
@@ -37,15 +38,23 @@ def check_text(text: str, settings: Settings) -> str:
     return text
 
 
+def remote_media(request: Request) -> RemoteMedia:
+    """The re-hoster the sources' supervisor owns (and closes at shutdown)."""
+    return request.app.state.supervisor.sink.media  # type: ignore[no-any-return]
+
+
 @router.post("/api/events/{slug}/ingest", status_code=202)
 async def ingest(
+    request: Request,
     body: IngestBody,
     event: EventDep,
     pipeline: PipelineDep,
     settings: SettingsDep,
     principal: IngestDep,
 ) -> JSONResponse:
-    """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already."""
+    """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already.
+
+    Media and the avatar are fetched and re-hosted (see docs/posting.md, "Remote media")."""
     ensure_event_scope(principal, event)
     new = NewPost(
         source=body.source,
@@ -58,6 +67,9 @@ async def ingest(
         url=body.url,
         created_at=body.created_at,
     )
+    known = await pipeline.store.posts.find(event.id, new.source, new.source_id)
+    if known is None:  # media and avatar are re-hosted once, for a new post only
+        new = await remote_media(request).localise(new)
     outcome = await pipeline.ingest(event, new)
     return JSONResponse(
         {"id": outcome.post.id, "status": outcome.post.status, "created": outcome.created},

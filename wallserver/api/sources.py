@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import Field, ValidationError, field_validator
 
-from wallserver.api.deps import EventDep, PipelineDep, RowId, StoreDep
+from wallserver.api.deps import EventDep, RowId, StoreDep
 from wallserver.api.ingest import check_text
 from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -18,7 +18,6 @@ from wallserver.sources import webhook
 from wallserver.sources.failures import SourceFailure
 from wallserver.sources.items import Candidate, Deletion, Item
 from wallserver.sources.kinds import secrets_of, validate
-from wallserver.sources.sink import Sink
 from wallserver.sources.supervisor import Supervisor
 from wallserver.store import NewPost, Principal, Store
 from wallserver.store.sources import SourceInfo
@@ -151,7 +150,7 @@ async def receive_webhook(
     request: Request,
     event: EventDep,
     store: StoreDep,
-    pipeline: PipelineDep,
+    supervisor: SupervisorDep,
     x_wall_timestamp: Annotated[str, Header(max_length=20)] = "",
     x_wall_signature: Annotated[str, Header(max_length=100)] = "",
 ) -> dict[str, Any]:
@@ -178,7 +177,7 @@ async def receive_webhook(
         where = ".".join(str(p) for p in first["loc"])
         raise ValidationFailed(f"{where}: {first['msg']}") from exc
     item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, request))
-    created = await Sink(pipeline).apply(source, event, item, filter_tags=False)
+    created = await supervisor.sink.apply(source, event, item, filter_tags=False)
     await store.sources.save_cursor(source.id, source.cursor, posted=created)
     return {"accepted": True, "created": created}
 

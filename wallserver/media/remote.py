@@ -1,27 +1,41 @@
-"""Remote media from connectors, re-hosted: fetched once with a size and a time limit, then put
-through the same pipeline as uploads, so walls never hot-link a third-party server that may
-vanish or track viewers.
+"""Remote media, re-hosted: fetched once with a size and a time limit, then put through the same
+pipeline as uploads, so walls never hot-link a third-party server that may vanish or track
+viewers. Used for connectors' posts, signed webhooks and the ingest API alike.
 
-Only public addresses are fetched (a feed could name ``http://10.0.0.1/admin`` as its image).
-The check resolves the name before the request; a DNS answer that changes in between (rebinding)
-is not caught, so run wallserver where its own network has nothing to hide or proxy egress.
+Only public addresses are fetched (a feed could name ``http://10.0.0.1/admin`` as its image);
+``WALL_MEDIA_FETCH_ALLOW_NETWORKS`` lists networks that may be fetched anyway (an intranet
+CMS, or ``127.0.0.0/8`` for tests with local fake servers). The check resolves the name before
+the request; a DNS answer that changes in between (rebinding) is not caught, so run wallserver
+where its own network has nothing to hide or proxy egress.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from wallserver.errors import BadRequest, PayloadTooLarge
+from wallserver.errors import BadRequest, PayloadTooLarge, WallError
 from wallserver.media import StoredImage, store_image
+from wallserver.media.storage import NAME
+from wallserver.settings import Settings
+from wallserver.store.records import NewPost
+
+log = logging.getLogger(__name__)
 
 Resolver = Callable[[str], Awaitable[list[str]]]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+SMALL_CACHE = 2000  # avatars and emoji: the same few URLs come again and again
+FAILED_FOR = 300.0  # seconds a small image that failed is not tried again
 
 
 class FetchFailed(BadRequest):
@@ -33,6 +47,11 @@ async def resolve(host: str) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
+    """Parse ``WALL_MEDIA_FETCH_ALLOW_NETWORKS`` entries (``10.0.0.0/8``, ``::1/128``)."""
+    return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
+
+
 async def rehost(
     url: str,
     client: httpx.AsyncClient,
@@ -42,10 +61,13 @@ async def rehost(
     max_pixels: int,
     seconds: float = 10.0,
     resolver: Resolver = resolve,
+    allow: tuple[Network, ...] = (),
 ) -> StoredImage:
     """Fetch ``url`` (public http(s) only, at most ``max_bytes`` within ``seconds``) and
     store it like an upload. Raises a :class:`WallError` (4xx) when it cannot be used."""
-    data = await fetch(url, client, max_bytes=max_bytes, seconds=seconds, resolver=resolver)
+    data = await fetch(
+        url, client, max_bytes=max_bytes, seconds=seconds, resolver=resolver, allow=allow
+    )
     return await asyncio.to_thread(store_image, data, media_dir, max_pixels, max_bytes)
 
 
@@ -56,15 +78,21 @@ async def fetch(
     max_bytes: int,
     seconds: float = 10.0,
     resolver: Resolver = resolve,
+    allow: tuple[Network, ...] = (),
 ) -> bytes:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchFailed("media must be an http(s) URL")
-    for address in await resolver(parts.hostname):
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise FetchFailed("media on a private or local address is not fetched")
     try:
-        async with asyncio.timeout(seconds):
+        async with asyncio.timeout(seconds):  # the name lookup counts against the limit too
+            try:
+                addresses = await resolver(parts.hostname)
+            except OSError as exc:
+                raise FetchFailed("the media server's name does not resolve") from exc
+            for address in addresses:
+                ip = ipaddress.ip_address(address.split("%")[0])
+                if not ip.is_global and not any(ip in net for net in allow):
+                    raise FetchFailed("media on a private or local address is not fetched")
             return await _read(url, client, max_bytes)
     except TimeoutError as exc:
         raise FetchFailed(f"the media server did not answer within {seconds:g} s") from exc
@@ -88,3 +116,113 @@ async def _read(url: str, client: httpx.AsyncClient, max_bytes: int) -> bytes:
                 raise PayloadTooLarge(f"remote media over {max_bytes} bytes")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def own_media(url: str) -> str | None:
+    """``/media/<name>`` when ``url`` names one of wallserver's content-addressed files (on this
+    or any host: the name is the content's hash), so it is referenced locally, never fetched."""
+    parts = urlsplit(url)
+    name = parts.path.removeprefix("/media/")
+    if parts.path.startswith("/media/") and NAME.match(name):
+        return f"/media/{name}"
+    return None
+
+
+@dataclass
+class RemoteMedia:
+    """Re-hosts a new post's media, its author's avatar and its custom emoji.
+
+    A media item that cannot be fetched or is refused by the pipeline is kept as text only
+    (``url`` empty, ``alt`` kept), so the post is never lost and never hot-links; an avatar or
+    emoji that fails is left out. Decoding runs in a thread, one remote file at a time, so
+    connectors never crowd out guests' uploads.
+    """
+
+    media_dir: Path
+    max_bytes: int
+    max_pixels: int
+    seconds: float = 10.0
+    allow: tuple[Network, ...] = ()
+    resolver: Resolver = resolve
+    client: httpx.AsyncClient | None = None
+    _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    _small: OrderedDict[str, tuple[str, float]] = field(default_factory=OrderedDict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteMedia:
+        return cls(
+            media_dir=settings.media_dir,
+            max_bytes=settings.media_fetch_max_bytes,
+            max_pixels=settings.max_image_pixels,
+            seconds=settings.media_fetch_seconds,
+            allow=networks(settings.media_fetch_allow_networks),
+        )
+
+    def _client(self) -> httpx.AsyncClient:
+        if self.client is None:
+            self.client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.seconds), headers={"User-Agent": "wallserver"}
+            )
+        return self.client
+
+    async def aclose(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            await client.aclose()
+
+    async def store(self, url: str) -> StoredImage:
+        """Fetch and store one picture; a :class:`WallError` says why it cannot be used."""
+        data = await fetch(
+            url,
+            self._client(),
+            max_bytes=self.max_bytes,
+            seconds=self.seconds,
+            resolver=self.resolver,
+            allow=self.allow,
+        )
+        async with self._slots:
+            return await asyncio.to_thread(
+                store_image, data, self.media_dir, self.max_pixels, self.max_bytes
+            )
+
+    async def item(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A post's ``media[]`` entry with a local URL, or kept as text only when it fails."""
+        url = str(item.get("url") or "")
+        alt = str(item.get("alt") or "")
+        local = own_media(url)
+        if local is not None:
+            return {**item, "url": local}
+        try:
+            return (await self.store(url)).media_json(alt)
+        except WallError as exc:
+            log.warning("media %s not re-hosted: %s", url, exc.message)
+            kind = item.get("kind") or "image"
+            return {"url": "", "kind": kind, "alt": alt, "width": None, "height": None}
+
+    async def small(self, url: str) -> str:
+        """A local URL for an avatar or emoji (its thumbnail), or ``""`` when it fails."""
+        if not url:
+            return ""
+        local = own_media(url)
+        if local is not None:
+            return local
+        loop = asyncio.get_running_loop()
+        known = self._small.get(url)
+        if known is not None and (known[0] or loop.time() - known[1] < FAILED_FOR):
+            self._small.move_to_end(url)
+            return known[0]
+        try:
+            found = f"/media/{(await self.store(url)).thumb_name}"
+        except WallError as exc:
+            log.info("avatar or emoji %s not re-hosted: %s", url, exc.message)
+            found = ""
+        self._small[url] = (found, loop.time())
+        while len(self._small) > SMALL_CACHE:
+            self._small.popitem(last=False)
+        return found
+
+    async def localise(self, post: NewPost) -> NewPost:
+        """The post with every remote file re-hosted (fetched concurrently)."""
+        media = await asyncio.gather(*(self.item(m) for m in post.media))
+        avatar = await self.small(post.author_avatar_url)
+        return replace(post, media=list(media), author_avatar_url=avatar)
