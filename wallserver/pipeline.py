@@ -76,10 +76,17 @@ class Pipeline:
         return outcome
 
     async def edit(
-        self, post_id: int, version: int, actor: str, text: str | None, alts: list[str] | None
+        self,
+        post_id: int,
+        version: int,
+        actor: str,
+        text: str | None,
+        alts: list[str] | None,
+        media: list[dict[str, Any]] | None = None,
     ) -> Outcome:
-        """A moderator's caption or alt-text edit: stored with the original, then published."""
-        outcome = await self.store.posts.edit(post_id, version, actor, text, alts)
+        """A caption or alt-text edit (a moderator's), or new text and media (an author's edit
+        at the source): stored with the original, then published."""
+        outcome = await self.store.posts.edit(post_id, version, actor, text, alts, media)
         await self._announce(outcome, "queue.update")
         return outcome
 

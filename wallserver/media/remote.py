@@ -221,8 +221,12 @@ class RemoteMedia:
             self._small.popitem(last=False)
         return found
 
+    async def items(self, media: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every ``media[]`` entry re-hosted (fetched concurrently)."""
+        return list(await asyncio.gather(*(self.item(m) for m in media)))
+
     async def localise(self, post: NewPost) -> NewPost:
-        """The post with every remote file re-hosted (fetched concurrently)."""
-        media = await asyncio.gather(*(self.item(m) for m in post.media))
+        """The post with every remote file re-hosted."""
+        media = await self.items(post.media)
         avatar = await self.small(post.author_avatar_url)
-        return replace(post, media=list(media), author_avatar_url=avatar)
+        return replace(post, media=media, author_avatar_url=avatar)

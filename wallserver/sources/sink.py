@@ -1,25 +1,37 @@
-"""Where parsed items go: new posts through the pipeline, deletions retract from every wall.
+"""Where parsed items go: new posts through the pipeline, edits to the stored post, deletions
+retract from every wall.
 
 A new post's remote files (media, avatar) are re-hosted before it is stored
 (:class:`wallserver.media.remote.RemoteMedia`); a post seen before is recognised first, so a
 replay or a second instance's copy costs no fetch.
+
+An author's edit at the source (Mastodon ``status.update``) changes the stored text and media,
+audited as ``source:<id>`` with the original kept. The rules run again on the new text: a post
+on the wall whose edit the rules would still show gets a fresh ``post.show``; otherwise it
+leaves the wall first (``requeue`` for a moderator to look again, or ``hide`` when a rule
+rejects it), so an edit never puts unreviewed words on a pre-moderated wall.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
+from typing import Any
 
-from moderation import Status
-from wallserver.errors import Conflict
+from moderation import RuleSet, Status, evaluate, initial_status
+from wallserver import candidates
+from wallserver.errors import Conflict, ValidationFailed
 from wallserver.media.remote import RemoteMedia
 from wallserver.pipeline import Pipeline
 from wallserver.sources.items import Candidate, Deletion, Item, Update
 from wallserver.store import EventInfo
+from wallserver.store.records import NewPost, PostRecord
 from wallserver.store.sources import SourceInfo
 
 log = logging.getLogger(__name__)
 RETRACTABLE = (Status.PENDING.value, Status.APPROVED.value)
+EDITED = "edited at the source"
 
 
 @dataclass
@@ -30,9 +42,15 @@ class Sink:
     async def apply(
         self, source: SourceInfo, event: EventInfo, item: Item, *, filter_tags: bool = True
     ) -> bool:
-        """Store or retract one item; True when a new post was stored."""
+        """Store, update or retract one item; True when a new post was stored."""
         if isinstance(item, Update):
-            item = item.candidate  # edits are not applied yet: an unseen edited post is new
+            known = await self.pipeline.store.sources.find_post(
+                event.id, source.name, item.candidate.post.source_id
+            )
+            if known is not None:
+                await self.update(source, event, known, item.candidate.post)
+                return False
+            item = item.candidate  # an edit of a post not seen yet: it is new here
         if isinstance(item, Candidate):
             if filter_tags and not item.matches(event.hashtags):
                 return False
@@ -51,6 +69,55 @@ class Sink:
     async def close(self) -> None:
         if self.media is not None:
             await self.media.aclose()
+
+    async def update(
+        self, source: SourceInfo, event: EventInfo, known: PostRecord, edited: NewPost
+    ) -> None:
+        """Apply the author's edit to a stored post (pending or on the wall; decided ones stay)."""
+        arrived = known.original or {"text": known.text, "media": known.media}
+        media = await self.media.items(edited.media) if self.media else list(edited.media)
+        if edited.text == arrived["text"] and media == arrived["media"]:
+            return  # nothing the wall shows changed (a poll, a flag); a moderator's fix stays
+        actor = f"source:{source.id}"
+        for attempt in range(2):  # a moderator acting meanwhile: once more on the fresh version
+            post = known if attempt == 0 else await self.pipeline.store.posts.get(known.id)
+            if post.status not in RETRACTABLE:
+                return
+            try:
+                version = post.version
+                if post.status == Status.APPROVED.value:
+                    verdict = await self.verdict(event, post, edited.text, media)
+                    if verdict is not Status.APPROVED:
+                        action = "hide" if verdict is Status.REJECTED else "requeue"
+                        off = await self.pipeline.decide(post.id, action, version, actor, EDITED)
+                        version = off.post.version
+                await self.pipeline.edit(post.id, version, actor, edited.text, None, media)
+                return
+            except ValidationFailed:
+                return  # already exactly this (a moderator typed the same fix)
+            except Conflict:
+                continue
+
+    async def verdict(
+        self, event: EventInfo, post: PostRecord, text: str, media: list[dict[str, Any]]
+    ) -> Status:
+        """Where the rules would put the edited post had it arrived so (its history is what came
+        before it, as in a dry run, so it is no near-duplicate of itself)."""
+        rules = RuleSet.from_dict(event.rules)
+        store = self.pipeline.store
+        name, handle = post.author_name, post.author_handle
+        earlier = await candidates.history(store, rules, event.id, handle, name, post.id)
+        found = candidates.candidate(
+            source=post.source,
+            author_name=name,
+            author_handle=handle,
+            text=text,
+            media=media,
+            url=post.url,
+            earlier=earlier,
+            now=time.time(),
+        )
+        return initial_status(evaluate(rules, found), event.moderation)
 
     async def retract(self, source: SourceInfo, event: EventInfo, source_id: str) -> None:
         store = self.pipeline.store

@@ -133,6 +133,17 @@ class PostStore:
             raise NotFound(f"no post {post_id}")
         return PostRecord.of(row)
 
+    async def on_wall(self, event_id: int, ids: list[int]) -> list[PostRecord]:
+        """Those of ``ids`` that are this event's approved posts (a screen fetching back its queue)."""
+        if not ids:
+            return []
+        query = select(Post).where(
+            Post.event_id == event_id, col(Post.id).in_(ids), Post.status == "approved"
+        )
+        async with self.db.read() as session:
+            rows = (await session.exec(query)).all()
+        return [PostRecord.of(r) for r in rows]
+
     async def by_manage_token(self, token_hash: str) -> PostRecord:
         async with self.db.read() as session:
             query = select(Post).where(Post.manage_token_hash == token_hash)
@@ -199,13 +210,20 @@ class PostStore:
         return Outcome(record, False, messages)
 
     async def edit(
-        self, post_id: int, version: int, actor: str, text: str | None, alts: list[str] | None
+        self,
+        post_id: int,
+        version: int,
+        actor: str,
+        text: str | None,
+        alts: list[str] | None,
+        media_items: list[dict[str, Any]] | None = None,
     ) -> Outcome:
-        """Change the caption and/or the media's alt text; the original is kept, the edit is
-        audited, and a post on the wall is shown again with the new text."""
+        """Change the caption and/or the media's alt text (or, for an author's edit at the
+        source, the media); the original is kept, the edit is audited, and a post on the wall
+        is shown again with the new text."""
         async with self.db.write() as session:
             row = await _at_version(session, post_id, version)
-            media = [dict(m) for m in row.media]
+            media = [dict(m) for m in (row.media if media_items is None else media_items)]
             if alts is not None:
                 if len(alts) != len(media):
                     raise ValidationFailed(f"alt: give one text per media item ({len(media)})")
@@ -215,7 +233,7 @@ class PostStore:
                 what
                 for what, differs in (
                     ("caption", text is not None and text != row.text),
-                    ("alt text", media != row.media),
+                    ("alt text" if media_items is None else "media", media != row.media),
                 )
                 if differs
             ]
