@@ -32,7 +32,7 @@ def candidate(
         author_name=author_name,
         author_handle=author_handle,
         text=text,
-        has_media=bool(media),
+        has_media=any(m.get("kind") != "emoji" for m in media),  # custom emoji are not media
         url=url,
         media_urls=tuple(str(m.get("url", "")) for m in media),
         now=now,

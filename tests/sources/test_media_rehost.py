@@ -194,3 +194,38 @@ async def test_bridge_and_webhook_media_are_rehosted(wall: Wall, settings: Setti
         hooked = await found(wall.store, wall.event, name, "w-1")
         local_file(settings, hooked.media[0]["url"])
         assert "w.jpg" in media.hits
+
+
+async def test_custom_emoji_are_rehosted_and_shared(settings: Settings) -> None:
+    """A status's custom emoji come as ``kind: emoji`` items served from /media/, fetched once
+    for every post that uses them; one that cannot be fetched is left out, its text stays."""
+    media, fake = FakeMedia(), FakeMastodon()
+    async with media_server(media), running(fake), app_running(settings) as store:
+        tree = media.add("tree.png", png((64, 64)))
+        for n in (1, 2):
+            s = status(n)
+            s["content"] = f"<p>post {n} :tree: :gone: #xmas</p>"
+            s["emojis"] = [
+                {"shortcode": "tree", "url": tree, "static_url": tree},
+                {"shortcode": "gone", "url": f"{media.url}/files/gone.png"},
+            ]
+            fake.statuses.append(s)
+        event = await store.events.create("fair", "Fair", ["xmas"], moderation="post")
+        await store.sources.create(event.id, "mastodon", {"instance": fake.url, "tag": "xmas"})
+
+        async def both() -> bool:
+            found = [
+                await store.sources.find_post(event.id, "mastodon", status(n)["uri"])
+                for n in (1, 2)
+            ]
+            return all(found)
+
+        await until(both, "the posts")
+        first = await found(store, event, "mastodon", status(1)["uri"])
+        second = await found(store, event, "mastodon", status(2)["uri"])
+        assert first.text == "post 1 :tree: :gone: #xmas"
+        (emoji,) = first.media
+        assert (emoji["kind"], emoji["shortcode"], emoji["alt"]) == ("emoji", "tree", ":tree:")
+        local_file(settings, emoji["url"])
+        assert second.media == first.media
+        assert media.hits.count("tree.png") == 1

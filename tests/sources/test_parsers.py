@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wallserver import candidates
 from wallserver.sources import bluesky, instagram, mastodon, rss, x
 from wallserver.sources.items import Candidate, Deletion, MalformedPayload, Update
 from wallserver.sources.sse import decode
@@ -135,6 +136,49 @@ def test_instagram_hashtag_search_and_recent_media() -> None:
     assert image.post.created_at == datetime(2026, 12, 24, 18, 30, tzinfo=UTC)
     assert album.post.media[0]["url"].endswith("/2.jpg")
     assert page.after == "QVFIUmlt"
+
+
+def test_mastodon_custom_emoji_in_text_or_name_come_as_emoji_items() -> None:
+    """Emoji the text or the author's name uses are carried as ``kind: emoji`` items (the static
+    picture); unused ones and shortcodes that are not plain words are not; the text keeps
+    ``:shortcode:`` as plain text; emoji do not count as the post's media for the rules."""
+    raw = load("mastodon/status.json")
+    raw["account"]["display_name"] = "Alice :santa:"
+    raw["account"]["emojis"] = [
+        {
+            "shortcode": "santa",
+            "url": "https://f.test/santa.gif",
+            "static_url": "https://f.test/s.png",
+        }
+    ]
+    raw["emojis"] += [
+        {"shortcode": "unused", "url": "https://f.test/u.png", "static_url": ""},
+        {"shortcode": "x<img>", "url": "https://f.test/x.png"},
+        "not an emoji",
+    ]
+    c = mastodon.parse_status(raw)
+    assert ":tree:" in c.post.text
+    emoji = [m for m in c.post.media if m["kind"] == "emoji"]
+    assert emoji == [
+        {
+            "kind": "emoji",
+            "shortcode": "tree",
+            "url": "https://files.mastodon.social/custom_emojis/images/tree.png",
+            "alt": ":tree:",
+        },
+        {"kind": "emoji", "shortcode": "santa", "url": "https://f.test/s.png", "alt": ":santa:"},
+    ]
+    only_emoji = candidates.candidate(
+        source="mastodon",
+        author_name="",
+        author_handle="",
+        text=":tree:",
+        media=emoji,
+        url="",
+        earlier=[],
+        now=0.0,
+    )
+    assert only_emoji.has_media is False
 
 
 TAGS = st.sampled_from(["p", "a", "span", "b", "br", "div", "em", "script", "li"])

@@ -185,13 +185,17 @@ class RemoteMedia:
                 store_image, data, self.media_dir, self.max_pixels, self.max_bytes
             )
 
-    async def item(self, item: dict[str, Any]) -> dict[str, Any]:
-        """A post's ``media[]`` entry with a local URL, or kept as text only when it fails."""
+    async def item(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        """A post's ``media[]`` entry with a local URL, or kept as text only when it fails
+        (a custom emoji that fails is left out: its ``:shortcode:`` stays in the text)."""
         url = str(item.get("url") or "")
         alt = str(item.get("alt") or "")
         local = own_media(url)
         if local is not None:
             return {**item, "url": local}
+        if item.get("kind") == "emoji":
+            small = await self.small(url)
+            return {**item, "url": small} if small else None
         try:
             return (await self.store(url)).media_json(alt)
         except WallError as exc:
@@ -223,7 +227,8 @@ class RemoteMedia:
 
     async def items(self, media: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every ``media[]`` entry re-hosted (fetched concurrently)."""
-        return list(await asyncio.gather(*(self.item(m) for m in media)))
+        done = await asyncio.gather(*(self.item(m) for m in media))
+        return [m for m in done if m is not None]
 
     async def localise(self, post: NewPost) -> NewPost:
         """The post with every remote file re-hosted."""

@@ -9,6 +9,7 @@ from local ids to uris (:func:`local_ids`).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from wallserver.store.records import NewPost
 
 SOURCE = "mastodon"
 MEDIA_KINDS = {"image": "image", "gifv": "video", "video": "video"}
+SHORTCODE = re.compile(r"[A-Za-z0-9_]{1,64}")
+MAX_EMOJI = 20
 
 
 def parse_status(status: dict[str, Any]) -> Candidate:
@@ -35,14 +38,16 @@ def parse_status(status: dict[str, Any]) -> Candidate:
     warning = str(original.get("spoiler_text") or "").strip()
     if warning:
         text = f"{warning}\n\n{text}"
+    name = str(account.get("display_name") or account.get("username") or "")
+    found = [m for m in map(media, original.get("media_attachments") or []) if m]
     post = NewPost(
         source=SOURCE,
         source_id=uri[:200],
         text=text,
-        author_name=str(account.get("display_name") or account.get("username") or ""),
+        author_name=name,
         author_handle=handle(account),
         author_avatar_url=str(account.get("avatar_static") or account.get("avatar") or ""),
-        media=[m for m in map(media, original.get("media_attachments") or []) if m],
+        media=found + emojis(original, account, f"{text}\n{name}"),
         url=str(original.get("url") or uri),
         created_at=parse_time(original.get("created_at")),
     )
@@ -77,6 +82,26 @@ def media(attachment: Any) -> dict[str, Any] | None:
         "width": original.get("width"),
         "height": original.get("height"),
     }
+
+
+def emojis(status: dict[str, Any], account: Any, text: str) -> list[dict[str, Any]]:
+    """Custom emoji used in the text or the author's name, as ``media[]`` items of kind
+    ``emoji`` (``{kind, shortcode, url, alt}``); the text keeps ``:shortcode:`` as plain text
+    and a wall may draw the (re-hosted) picture in its place."""
+    listed = list(status.get("emojis") or [])
+    if isinstance(account, dict):
+        listed += account.get("emojis") or []
+    out: list[dict[str, Any]] = []
+    for emoji in listed:
+        if not isinstance(emoji, dict):
+            continue
+        code = str(emoji.get("shortcode") or "")
+        url = emoji.get("static_url") or emoji.get("url")
+        if not SHORTCODE.fullmatch(code) or not url or f":{code}:" not in text:
+            continue
+        if code not in {e["shortcode"] for e in out}:
+            out.append({"kind": "emoji", "shortcode": code, "url": str(url), "alt": f":{code}:"})
+    return out[:MAX_EMOJI]
 
 
 def parse_event(event: str, payload: str, uris: dict[str, str]) -> Item | None:
