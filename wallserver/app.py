@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
-from wallserver.api import events, ingest, ops, pages, posts, session, sources, ws
+from wallserver.api import events, ingest, ops, pages, posts, screens, session, sources, ws
 from wallserver.broker import create_broker, namespace_for
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
@@ -22,6 +22,8 @@ from wallserver.metrics import Metrics
 from wallserver.middleware import BodyLimit, SecurityHeaders
 from wallserver.pipeline import Pipeline
 from wallserver.ratelimit import Rate, SubmissionLimits
+from wallserver.screens.control import ScreenControl
+from wallserver.screens.presence import Presence
 from wallserver.settings import Settings
 from wallserver.sources.runtime import start_supervisor
 from wallserver.store import Store
@@ -59,6 +61,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         app.state.feed = feed
         app.state.metrics = metrics
         app.state.pipeline = Pipeline(store, hub, feed, metrics)
+        app.state.screens = ScreenControl(store, hub)
+        app.state.presence = Presence(broker)
         app.state.supervisor = await start_supervisor(settings, app.state.pipeline)
         try:
             yield
@@ -80,7 +84,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=front / "templates")
     app.state.templates.env.globals["version"] = __version__
     handlers.install(app)
-    for module in (events, ingest, posts, session, sources, ws, ops, pages):
+    for module in (events, ingest, posts, screens, session, sources, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")
     app.add_middleware(SecurityHeaders)

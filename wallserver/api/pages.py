@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -11,8 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from wallserver.api.deps import EventDep, SettingsDep
 from wallserver.auth import device
 from wallserver.auth.deps import identify
-from wallserver.errors import Forbidden
-from wallserver.store import Principal
+from wallserver.errors import Forbidden, NotFound
+from wallserver.middleware import CSP
+from wallserver.screens.config import FONTS, LAYOUTS, MAIN, is_name
+from wallserver.screens.control import ScreenControl, ScreenView
+from wallserver.store import EventInfo, Principal
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,14 +45,55 @@ async def login_page(request: Request) -> Response:
     return page(request, "login.html")
 
 
+# The control page shows a screen in an iframe as its live preview: walls may be framed by this
+# site (and only by it).
+FRAMEABLE_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+async def _screen_page(request: Request, event: EventInfo, name: str, view: str) -> Response:
+    """The wall page as screen ``name``: its settings and steering are in the first paint."""
+    control: ScreenControl = request.app.state.screens
+    if not is_name(name):
+        raise NotFound(f"no screen {name[:40]!r}")
+    opened: ScreenView = await control.open(event, name)
+    screen = opened.screen
+    response = page(
+        request,
+        "wall.html",
+        event=event,
+        view=view,
+        screen={
+            "name": screen.name,
+            "config": screen.config,
+            "state": screen.state,
+            "version": screen.version,
+        },
+        announcement=opened.announcement,
+        screen_json=_json(screen.config),
+        config_json=_json(screen.config),
+        state_json=_json(screen.state),
+        announcement_json=_json(opened.announcement),
+        screen_version=screen.version,
+    )
+    response.headers["content-security-policy"] = FRAMEABLE_CSP
+    response.headers["x-frame-options"] = "SAMEORIGIN"
+    return response
+
+
 @router.get("/wall/{slug}")
-async def wall_page(request: Request, event: EventDep) -> Response:
-    return page(request, "wall.html", event=event, view="wall")
+async def wall_page(request: Request, event: EventDep, screen: str = MAIN) -> Response:
+    """A big screen: ``?screen=NAME`` (default ``main``; unknown names are a 404 page)."""
+    return await _screen_page(request, event, screen, "wall")
 
 
 @router.get("/live/{slug}")
 async def live_page(request: Request, event: EventDep) -> Response:
-    return page(request, "wall.html", event=event, view="live")
+    """Phones: the branding of the ``main`` screen, no pacing, no heartbeats."""
+    return await _screen_page(request, event, MAIN, "live")
 
 
 @router.get("/post/{slug}")
@@ -89,6 +134,22 @@ async def moderate_page(request: Request, event: EventDep) -> Response:
     if isinstance(who, Response):
         return who
     return page(request, "moderate.html", event=event, user=who)
+
+
+@router.get("/control/{slug}")
+async def control_page(request: Request, event: EventDep) -> Response:
+    """Event staff steer the screens; admins also edit their settings and branding."""
+    who = await _staff(request, ("admin", "moderator"))
+    if isinstance(who, Response):
+        return who
+    return page(
+        request,
+        "control.html",
+        event=event,
+        user=who,
+        layouts=LAYOUTS,
+        fonts=FONTS,
+    )
 
 
 @router.get("/admin")

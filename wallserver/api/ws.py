@@ -9,13 +9,14 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from wallserver.auth.deps import identify
 from wallserver.errors import NotFound, Unauthorized
+from wallserver.screens.presence import Listener
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Principal, Store
 from wallserver.stream.client import TooSlow
@@ -84,7 +85,7 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
     admitted = await _admit(ws, slug, None)
     if admitted is None:
         return
-    event, _ = admitted
+    event, principal = admitted
     try:
         since = max(0, int(ws.query_params.get("since", "0")))
     except ValueError:
@@ -92,6 +93,12 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
         return
     settings: Settings = ws.app.state.settings
     hub = ws.app.state.hub
+    store: Store = ws.app.state.store
+
+    async def screen_exists(name: str) -> bool:
+        return await store.screens.find(event.id, name) is not None
+
+    beats = Listener(ws.app.state.presence, screen_exists, event.id, principal is not None)
     await ws.accept()
     async with hub.attach(event.id, since) as (client, start):
         reset = since > start
@@ -108,7 +115,7 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
                 await ws.send_text(text)
                 client.sent = seq
 
-        await _serve(ws, send_all(), client.overflowed)
+        await _serve(ws, send_all(), client.overflowed, beats.receive)
 
 
 @router.websocket("/ws/events/{slug}/moderation")
@@ -130,10 +137,15 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
         await _serve(ws, send_all(), subscriber.overflowed)
 
 
-async def _serve(ws: WebSocket, sender: Awaitable[None], overflowed: asyncio.Event) -> None:
+async def _serve(
+    ws: WebSocket,
+    sender: Awaitable[None],
+    overflowed: asyncio.Event,
+    on_text: Callable[[str], Awaitable[None]] | None = None,
+) -> None:
     """Run the sender beside a reader until the client leaves, errs or falls too far behind."""
     send_task = asyncio.ensure_future(sender)
-    read_task = asyncio.ensure_future(_read(ws))
+    read_task = asyncio.ensure_future(_read(ws, on_text))
     slow_task = asyncio.ensure_future(overflowed.wait())
     try:
         done, _ = await asyncio.wait(
@@ -161,9 +173,13 @@ async def _serve(ws: WebSocket, sender: Awaitable[None], overflowed: asyncio.Eve
                     await ws.close()
 
 
-async def _read(ws: WebSocket) -> None:
-    """Drain what the client sends (nothing is expected yet); return when it leaves."""
+async def _read(ws: WebSocket, on_text: Callable[[str], Awaitable[None]] | None) -> None:
+    """Hand the client's text frames to ``on_text`` (wall pages send heartbeats) and drop the
+    rest; return when the client leaves."""
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
+        text = message.get("text")
+        if on_text is not None and isinstance(text, str):
+            await on_text(text)

@@ -1,4 +1,4 @@
-"""The broker interface."""
+"""The broker interface: pub/sub channels, and a small shared table of who is there (presence)."""
 
 from __future__ import annotations
 
@@ -46,3 +46,28 @@ class Broker(ABC):
 
     @abstractmethod
     async def unsubscribe(self, subscription: Subscription) -> None: ...
+
+    # Presence: a bounded table per ``group`` of members and when each was last seen, shared by
+    # every instance (screens' heartbeats). Ephemeral like the channels: losing it on a restart
+    # costs one heartbeat interval.
+
+    @abstractmethod
+    async def presence_put(
+        self,
+        group: str,
+        member: str,
+        value: str,
+        *,
+        at: float,
+        expire_before: float,
+        evict_before: float,
+        limit: int,
+    ) -> bool:
+        """Record ``member`` with ``value``, seen ``at``. Entries last seen before
+        ``expire_before`` are dropped first. A new member of a full group (``limit``) replaces
+        the entry seen longest ago if that was before ``evict_before``; otherwise it is refused
+        and this returns False."""
+
+    @abstractmethod
+    async def presence_list(self, group: str, *, after: float) -> list[tuple[str, float]]:
+        """``(value, seen_at)`` of every member seen after ``after``, in no particular order."""

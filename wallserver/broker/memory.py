@@ -10,12 +10,14 @@ from wallserver.broker.base import Broker, Subscription
 class MemoryBroker(Broker):
     def __init__(self) -> None:
         self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self._presence: dict[str, dict[str, tuple[str, float]]] = {}
 
     async def start(self) -> None:
         return None
 
     async def close(self) -> None:
         self._subs.clear()
+        self._presence.clear()
 
     async def publish(self, channel: str, message: str) -> None:
         for sub in tuple(self._subs.get(channel, ())):
@@ -32,3 +34,29 @@ class MemoryBroker(Broker):
             subs.discard(subscription)
             if not subs:
                 del self._subs[subscription.channel]
+
+    async def presence_put(
+        self,
+        group: str,
+        member: str,
+        value: str,
+        *,
+        at: float,
+        expire_before: float,
+        evict_before: float,
+        limit: int,
+    ) -> bool:
+        table = self._presence.setdefault(group, {})
+        for key in [k for k, (_, seen) in table.items() if seen < expire_before]:
+            del table[key]
+        if member not in table and len(table) >= limit:
+            oldest = min(table, key=lambda k: table[k][1], default=None)
+            if oldest is None or table[oldest][1] >= evict_before:
+                return False
+            del table[oldest]
+        table[member] = (value, at)
+        return True
+
+    async def presence_list(self, group: str, *, after: float) -> list[tuple[str, float]]:
+        table = self._presence.get(group, {})
+        return [(value, seen) for value, seen in table.values() if seen > after]

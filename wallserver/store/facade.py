@@ -8,6 +8,7 @@ from wallserver.store.auth import AuthStore
 from wallserver.store.database import Database
 from wallserver.store.events import EventStore
 from wallserver.store.posts import PostStore
+from wallserver.store.screens import ScreenStore
 from wallserver.store.sources import SourceStore
 from wallserver.store.wall import WallLog
 
@@ -20,6 +21,7 @@ class Store:
         self.posts = PostStore(self.db, self.wall)
         self.auth = AuthStore(self.db, secret_key)
         self.sources = SourceStore(self.db)
+        self.screens = ScreenStore(self.db, self.wall)
 
     async def close(self) -> None:
         await self.db.engine.dispose()
