@@ -36,6 +36,7 @@ PUBLIC = {
     ("DELETE", "/api/session"),  # log out
     (WS, "/ws/events/{slug}/wall"),  # the public /live view needs no token
     ("POST", "/api/events/{slug}/webhooks/{source_id}"),  # HMAC-signed with the source's secret
+    ("GET", "/api/events/{slug}/qr.svg"),  # the wall's QR code of the public posting page
     # pages: staff pages check the session themselves and redirect to /login
     ("GET", "/"),
     ("GET", "/login"),
@@ -46,6 +47,7 @@ PUBLIC = {
     ("GET", "/post/{slug}/manage/{token}"),
     ("GET", "/privacy"),  # the attendees' privacy notice
     ("GET", "/moderate/{slug}"),
+    ("GET", "/control/{slug}"),
 }
 PROTECTED = {
     ("POST", "/api/events"): {"admin"},
@@ -72,6 +74,13 @@ PROTECTED = {
     ("POST", "/api/sources/{source_id}/resume"): {"admin"},
     ("POST", "/api/sources/{source_id}/test"): {"admin"},
     ("DELETE", "/api/sources/{source_id}"): {"admin"},
+    ("GET", "/api/events/{slug}/screens"): {"admin", "moderator"},
+    ("POST", "/api/events/{slug}/screens"): {"admin"},
+    ("PATCH", "/api/events/{slug}/screens/{name}"): {"admin"},
+    ("DELETE", "/api/events/{slug}/screens/{name}"): {"admin"},
+    ("POST", "/api/events/{slug}/screens/{name}/commands"): {"admin", "moderator"},
+    ("POST", "/api/events/{slug}/commands"): {"admin", "moderator"},
+    ("POST", "/api/events/{slug}/assets"): {"admin"},
 }
 
 
