@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tests.conftest import Wall
@@ -111,3 +112,15 @@ async def test_caption_edit_keeps_the_original_and_updates_the_wall(wall: Wall) 
     assert [(d.action, d.reason) for d in history][-1] == ("edit", "edited caption and alt text")
     undone = await wall.decide(post_id, "undo", 3)
     assert undone.json()["status"] == "pending"
+
+
+async def test_console_preview_uses_the_walls_card_template(wall: Wall) -> None:
+    """The console previews posts from the same card markup the wall renders (``_card.html``)."""
+    await wall.store.auth.create_user("mod", "moderator", "password123")
+    login = await wall.client.post("/api/session", json={"name": "mod", "password": "password123"})
+    assert login.status_code == 200, login.text
+    card = re.compile(r'<template id="card-template">.*?</template>', re.DOTALL)
+    console = card.findall((await wall.client.get(f"/moderate/{wall.event.slug}")).text)
+    screen = card.findall((await wall.client.get(f"/wall/{wall.event.slug}")).text)
+    assert len(console) == 1
+    assert console == screen

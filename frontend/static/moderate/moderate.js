@@ -6,6 +6,7 @@ import { displayableUrl } from "../common/media.js";
 import { contained } from "../common/text.js";
 import { Claims } from "./claims.js";
 import { watchFigures } from "./figures.js";
+import { Stage } from "./stage.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
 const AHEAD = 3; // claimed beyond those shown, ready to move up without a round trip
@@ -35,6 +36,7 @@ const busy = new Set();
 const selected = new Set();
 const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", pin: "Pinned", unpin: "Unpinned", undo: "Undone" };
 const claims = new Claims(slug, root.dataset.actor, () => render());
+const stage = new Stage();
 let shown = []; // ids on screen, in order
 let cursor = 0;
 let lastDecision = null; // {id, version} of this console's last decision, for undo
@@ -152,6 +154,7 @@ function draw() {
   [...list.children].forEach((el, i) => { el.dataset.version = String(posts.get(Number(el.dataset.postId)).version); });
   cursor = Math.min(cursor, Math.max(ids.length - 1, 0));
   [...list.children].forEach((el, i) => el.classList.toggle("current", i === cursor));
+  stage.show(posts.get(shown[cursor]), cursor, ids.length);
   const waiting = [...posts.values()].filter((p) => p.status === "pending").length;
   count.textContent = String(waiting);
   const rest = candidates().length - ids.length;

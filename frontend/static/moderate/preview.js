@@ -1,0 +1,84 @@
+// The preview: the current post exactly as the big screen will show it. The card is built by the
+// wall's own code (wall/cards.js buildCard and loadImage) from the wall's card template
+// (templates/_card.html) and styled by the wall's own stylesheets, inside a frame the size of a
+// 1080p screen, so viewport units and the column count come out as on the wall. The frame keeps
+// the wall's CSS away from the console and is scaled down to the width the console gives it.
+
+import { buildCard, loadImage } from "../wall/cards.js";
+
+const SCREEN = { width: 1920, height: 1080 };
+
+export class WallPreview {
+  // ``box``: the element the preview fills (its width is ours to fill, its height we set);
+  // ``template``: the wall's card <template>; ``stylesheets``: what the wall page loads.
+  constructor(box, template, stylesheets) {
+    this.box = box;
+    this.template = template;
+    this.key = "";
+    this.frame = document.createElement("iframe");
+    this.frame.className = "preview-frame";
+    this.frame.title = "The post as the wall will show it";
+    this.frame.tabIndex = -1; // keys stay with the console
+    this.frame.width = String(SCREEN.width);
+    this.frame.height = String(SCREEN.height);
+    box.append(this.frame);
+    const doc = this.frame.contentDocument;
+    for (const href of stylesheets) {
+      const link = doc.createElement("link");
+      link.rel = "stylesheet";
+      link.href = new URL(href, location.href).href;
+      link.addEventListener("load", () => this.fit());
+      doc.head.append(link);
+    }
+    doc.body.className = "wall view-wall";
+    const wall = doc.createElement("div");
+    wall.id = "wall";
+    wall.dataset.view = "wall";
+    this.cards = doc.createElement("section");
+    this.cards.className = "cards";
+    wall.append(this.cards);
+    doc.body.append(wall);
+    const win = this.frame.contentWindow;
+    this.cardSizes = new win.ResizeObserver(() => this.fit());
+    new ResizeObserver(() => this.fit()).observe(box);
+  }
+
+  // Show ``post`` (a moderator view; the wall reads the same fields), or nothing.
+  show(post) {
+    const key = post ? `${post.id}:${post.version}` : "";
+    if (key === this.key) return;
+    this.key = key;
+    this.cardSizes.disconnect();
+    if (!post) {
+      this.cards.replaceChildren();
+      this.box.hidden = true;
+      return;
+    }
+    this.box.hidden = false;
+    const card = buildCard(this.template, post, 0);
+    card.classList.add("placed");
+    this.cards.replaceChildren(card);
+    this.cardSizes.observe(card);
+    loadImage(card, post, () => this.fit());
+    this.fit();
+  }
+
+  // Size the card as the wall's layout does (a column of the screen), then scale the frame so
+  // the card fills the box's width, and give the box the card's scaled height.
+  fit() {
+    const card = this.cards.firstElementChild;
+    const win = this.frame.contentWindow;
+    if (!card || !win || !this.box.clientWidth) return;
+    const style = win.getComputedStyle(this.cards);
+    const columns = Math.max(1, parseInt(style.getPropertyValue("--columns"), 10) || 1);
+    const gap = parseFloat(style.columnGap) || 0;
+    card.style.width = `${(this.cards.clientWidth - gap * (columns - 1)) / columns}px`;
+    // Layout sizes, not the bounding box: the wall's entry animation scales the card a moment.
+    const at = this.cards.getBoundingClientRect();
+    if (!card.offsetWidth) return;
+    const scale = this.box.clientWidth / card.offsetWidth;
+    this.frame.style.transform = `scale(${scale}) translate(${-at.left}px, ${-at.top}px)`;
+    this.box.style.height = `${Math.ceil(card.offsetHeight * scale)}px`;
+    this.box.dataset.scale = scale.toFixed(3);
+  }
+}
