@@ -14,7 +14,18 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
-from wallserver.api import events, ingest, ops, pages, posts, screens, session, sources, ws
+from wallserver.api import (
+    events,
+    ingest,
+    ops,
+    pages,
+    posts,
+    screens,
+    session,
+    sources,
+    wallpage,
+    ws,
+)
 from wallserver.broker import create_broker, namespace_for
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
@@ -81,10 +92,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),
     )
     front = frontend_dir()
+    app.state.frontend = front
     app.state.templates = Jinja2Templates(directory=front / "templates")
     app.state.templates.env.globals["version"] = __version__
     handlers.install(app)
-    for module in (events, ingest, posts, screens, session, sources, ws, ops, pages):
+    for module in (events, ingest, posts, screens, session, sources, wallpage, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")
     app.add_middleware(SecurityHeaders)

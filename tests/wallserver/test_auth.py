@@ -37,6 +37,8 @@ PUBLIC = {
     (WS, "/ws/events/{slug}/wall"),  # the public /live view needs no token
     ("POST", "/api/events/{slug}/webhooks/{source_id}"),  # HMAC-signed with the source's secret
     ("GET", "/api/events/{slug}/qr.svg"),  # the wall's QR code of the public posting page
+    ("GET", "/api/events/{slug}/wall/posts"),  # approved posts by id, as /live shows them
+    ("GET", "/wall-sw.js"),  # the wall's service worker
     # pages: staff pages check the session themselves and redirect to /login
     ("GET", "/"),
     ("GET", "/login"),

@@ -134,7 +134,7 @@ class PostStore:
         return PostRecord.of(row)
 
     async def on_wall(self, event_id: int, ids: list[int]) -> list[PostRecord]:
-        """Those of ``ids`` that are this event's approved posts (a screen fetching back its queue)."""
+        """Those of ``ids`` that are approved posts of this event (a screen fetching them back)."""
         if not ids:
             return []
         query = select(Post).where(

@@ -7,6 +7,10 @@ import { contained } from "../common/text.js";
 const IMAGE_WAIT_MS = 6000;
 const TAG = /([#@][\p{L}\p{N}_]+)/u;
 
+export function videoOf(post) {
+  return (post.media || []).find((m) => m.kind === "video" && displayableUrl(m.url)) || null;
+}
+
 export function imageOf(post) {
   return (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url)) || null;
 }
@@ -113,4 +117,66 @@ function degrade(card, media) {
 // Nothing to show: no text, and the image could not load and has no description.
 export function isEmpty(card) {
   return card.classList.contains("no-image") && !card.querySelector(".card-text").textContent;
+}
+
+// For a paced screen: resolves once the card is ready to go on stage, with its image decoded
+// (or its video's first frame loaded), or degraded to a text card when the media fails or takes
+// longer than `waitMs`. Resolves to true when the card shows its media.
+export function prepareMedia(card, post, waitMs = IMAGE_WAIT_MS) {
+  const video = videoOf(post);
+  if (video) return prepareVideo(card, video, waitMs);
+  const media = imageOf(post);
+  if (!media) return Promise.resolve(false);
+  const probe = new Image();
+  probe.src = displayableUrl(media.url);
+  const decoded = probe.decode().then(() => true, () => false);
+  const late = new Promise((resolve) => setTimeout(() => resolve(false), waitMs));
+  return Promise.race([decoded, late]).then((ok) => {
+    if (!ok) {
+      probe.src = "";
+      degrade(card, media);
+      return false;
+    }
+    const img = card.querySelector(".card-image");
+    img.addEventListener("error", () => degrade(card, media), { once: true });
+    img.src = probe.src;
+    img.alt = media.alt || "";
+    if (media.width && media.height) {
+      img.width = media.width;
+      img.height = media.height;
+    }
+    img.hidden = false;
+    card.classList.add("has-image");
+    return true;
+  });
+}
+
+// Videos play muted and looped, like a photo that moves.
+function prepareVideo(card, media, waitMs) {
+  const video = document.createElement("video");
+  video.className = "card-video";
+  video.muted = true;
+  video.loop = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  video.preload = "auto";
+  video.setAttribute("aria-label", media.alt || "");
+  const loaded = new Promise((resolve) => {
+    video.addEventListener("loadeddata", () => resolve(true), { once: true });
+    video.addEventListener("error", () => resolve(false), { once: true });
+  });
+  video.src = displayableUrl(media.url);
+  const late = new Promise((resolve) => setTimeout(() => resolve(false), waitMs));
+  return Promise.race([loaded, late]).then((ok) => {
+    if (!ok) {
+      video.removeAttribute("src");
+      video.load();
+      degrade(card, media);
+      return false;
+    }
+    card.querySelector(".card-image").before(video);
+    card.classList.add("has-image", "has-video");
+    video.play().catch(() => {});
+    return true;
+  });
 }

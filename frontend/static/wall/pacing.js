@@ -41,7 +41,9 @@ export class Pacer {
 
   // A post.show: a new approved post joins the queue; a known one is updated in place.
   // Returns "new", "updated" (on stage: re-render it) or "known".
-  add(post) {
+  // `history`: the post was approved before this screen first connected (or was shown before
+  // a reload); it is not owed a showing and waits in the recycling pool, newest first.
+  add(post, { history = false } = {}) {
     const id = String(post.id);
     const entry = this.entries.get(id);
     if (entry) {
@@ -50,6 +52,13 @@ export class Pacer {
       return this.stage.includes(id) ? "updated" : "known";
     }
     if (this.spill.includes(id) || this.inFlight.has(id)) return "known";
+    if (history) {
+      const order = ++this.order;
+      this.entries.set(id, { post, order, pinned: Boolean(post.pinned), shownAt: -order });
+      this.pool.add(id);
+      this.#trimPool();
+      return "new";
+    }
     if (this.spill.length > 0 || this.queue.length >= this.keep) {
       this.spill.push(id);
       return "new";
@@ -156,14 +165,12 @@ export class Pacer {
   // Returns {enter: [post...], leave: [id...]} for the page to render.
   tick(ready = () => true) {
     const now = this.now();
-    const changes = { enter: [], leave: [] };
-    for (const id of this.stage.filter((x) => !this.#matches(x))) this.#leave(id, changes);
+    const changes = this.trim();
     if (this.board) {
       for (const id of this.#pinnedIds()) {
         if (!this.stage.includes(id) && this.#matches(id) && ready(this.entries.get(id).post)) this.#enter(id, now, changes);
       }
     }
-    while (this.#rotating().length > this.capacityForRotation) this.#leave(this.#rotating().at(-1), changes);
     if (this.paused) return changes;
     for (;;) {
       const rotating = this.#rotating();
@@ -176,6 +183,14 @@ export class Pacer {
       this.skipping = false;
       if (full) break; // one change per tick when the stage is full
     }
+    return changes;
+  }
+
+  // Take off stage what no longer matches the filter or no longer fits (after a layout change).
+  trim() {
+    const changes = { enter: [], leave: [] };
+    for (const id of this.stage.filter((x) => !this.#matches(x))) this.#leave(id, changes);
+    while (this.#rotating().length > this.capacityForRotation) this.#leave(this.#rotating().at(-1), changes);
     return changes;
   }
 

@@ -3,16 +3,19 @@
 import { backoff, socketUrl } from "../common/api.js";
 
 export class WallStream {
-  constructor(slug, { token = "", onEvent, onReset, onState }) {
+  constructor(slug, { token = "", since = 0, onEvent, onHello, onReset, onState }) {
     this.slug = slug;
     this.token = token;
     this.onEvent = onEvent;
+    this.onHello = onHello || (() => {});
     this.onReset = onReset || (() => {});
     this.onState = onState || (() => {});
-    this.lastSeq = 0;
+    this.lastSeq = since;
+    this.helloSeq = 0; // the seq the server had when this connection began: later ones are live
     this.attempt = 0;
     this.socket = null;
     this.timer = null;
+    this.offlineSince = null;
   }
 
   url() {
@@ -29,10 +32,17 @@ export class WallStream {
     socket.addEventListener("message", (ev) => this.receive(ev.data));
     socket.addEventListener("close", (ev) => {
       if (this.socket !== socket) return;
+      this.offlineSince ??= Date.now();
       this.onState("offline", ev.code);
+      // Refusals that retrying cannot fix (bad token, no such event) still retry, slowly:
+      // staff may fix the token or create the event while the screen waits.
       const delay = ev.code === 4008 ? 0 : backoff(this.attempt++);
       this.timer = setTimeout(() => this.connect(), delay);
     });
+  }
+
+  send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   receive(raw) {
@@ -44,15 +54,19 @@ export class WallStream {
     }
     if (msg.type === "hello") {
       this.attempt = 0;
+      this.offlineSince = null;
+      const fresh = this.lastSeq === 0 || msg.reset;
       if (msg.reset) {
         this.lastSeq = 0;
         this.onReset();
       }
+      this.helloSeq = msg.seq;
       this.onState("online");
+      this.onHello({ fresh, seq: msg.seq });
       return;
     }
     if (typeof msg.seq !== "number" || msg.seq <= this.lastSeq) return; // already applied
     this.lastSeq = msg.seq;
-    this.onEvent(msg);
+    this.onEvent(msg, { live: msg.seq > this.helloSeq });
   }
 }

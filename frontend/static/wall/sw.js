@@ -1,0 +1,77 @@
+// The wall's service worker (served as /wall-sw.js). It lets a screen that is reloaded while the
+// server is unreachable come back with its page, scripts, styles, QR code and photos; the posts
+// themselves come from the page's own snapshot (snapshot.js). Everything else passes through.
+//
+// Pages: network first, the cached copy when the network fails. Scripts and styles (versioned
+// URLs) and media (content-addressed names): cache first. Caches are bounded.
+
+const PAGES = "wall-pages-v1";
+const ASSETS = "wall-assets-v1";
+const MEDIA = "wall-media-v1";
+const MAX_MEDIA = 300;
+const MAX_ASSETS = 120;
+const NETWORK_WAIT_MS = 4000;
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const path = url.pathname;
+  if (request.mode === "navigate" && /^\/(wall|live)\/[^/]+$/.test(path)) {
+    event.respondWith(networkFirst(request, PAGES));
+  } else if (path.startsWith("/static/") || /^\/api\/events\/[^/]+\/qr\.svg$/.test(path)) {
+    event.respondWith(cacheFirst(request, ASSETS, MAX_ASSETS));
+  } else if (path.startsWith("/media/")) {
+    event.respondWith(cacheFirst(request, MEDIA, MAX_MEDIA));
+  }
+});
+
+async function networkFirst(request, name) {
+  const cache = await caches.open(name);
+  try {
+    const response = await withTimeout(fetch(request), NETWORK_WAIT_MS);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (err) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+async function cacheFirst(request, name, limit) {
+  const cache = await caches.open(name);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    await cache.put(request, response.clone());
+    trim(cache, limit);
+  }
+  return response;
+}
+
+async function trim(cache, limit) {
+  const keys = await cache.keys();
+  for (const key of keys.slice(0, Math.max(0, keys.length - limit))) await cache.delete(key);
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("network timeout")), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
