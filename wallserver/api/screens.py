@@ -150,15 +150,29 @@ async def upload_asset(
 @router.get("/api/events/{slug}/qr.svg")
 async def qr_code(request: Request, event: EventDep, settings: SettingsDep) -> Response:
     """The QR code of the event's posting page, for the wall's call to action."""
-    svg = io.BytesIO()
-    segno.make(post_url(request, settings, event.slug), error="m").save(
-        svg, kind="svg", border=2, xmldecl=False, svgns=True, title="Post to this wall"
-    )
     return Response(
-        svg.getvalue(),
+        qr_svg(post_url(request, settings, event.slug)),
         media_type="image/svg+xml",
         headers={"Cache-Control": f"public, max-age={QR_MAX_AGE}", "Vary": "Host"},
     )
+
+
+def qr_svg(url: str) -> bytes:
+    """``url`` as an SVG QR code that scales to any size (a ``viewBox``, no fixed size), dark on
+    white with a quiet zone so it reads on any theme (error correction M: still reads across a
+    hall)."""
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(
+        svg,
+        kind="svg",
+        border=2,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        xmldecl=False,
+        title="Post to this wall",
+    )
+    return svg.getvalue()
 
 
 def post_url(request: Request, settings: Settings, slug: str) -> str:
