@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     media_fetch_seconds: float = 10.0
     media_fetch_max_bytes: int = 15 * 1024 * 1024
     media_fetch_allow_networks: list[str] = Field(default_factory=list)
+    # short videos (MP4/WebM) from guests and connectors: off while 0; raise
+    # WALL_MAX_UPLOAD_BYTES too for uploads, it bounds the whole request
+    video_max_bytes: int = 0
+    video_max_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:

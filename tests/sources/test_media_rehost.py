@@ -229,3 +229,35 @@ async def test_custom_emoji_are_rehosted_and_shared(settings: Settings) -> None:
         local_file(settings, emoji["url"])
         assert second.media == first.media
         assert media.hits.count("tree.png") == 1
+
+
+async def test_connector_videos_are_rehosted_when_videos_are_on(tmp_path: Path) -> None:
+    """A Mastodon video (or gifv) is stored as our own MP4 when videos are configured; a clip
+    over the length limit stays text. The content decides: X's video poster is a photo."""
+    clips = Path(__file__).parent.parent / "data" / "video"
+    on = make_settings(
+        tmp_path / "data", **FAST, **LOCAL, video_max_bytes=1_000_000, video_max_seconds=5
+    )
+    media, fake = FakeMedia(), FakeMastodon()
+    async with media_server(media), running(fake), app_running(on) as store:
+        s = status(1)
+        s["media_attachments"] = [
+            {"type": "gifv", "url": media.add("v.mp4", (clips / "short.mp4").read_bytes())},
+            {"type": "video", "url": media.add("l.webm", (clips / "long.webm").read_bytes())},
+            {"type": "video", "url": media.add("poster.jpg", jpeg())},
+        ]
+        fake.statuses.append(s)
+        event = await store.events.create("fair", "Fair", ["xmas"])
+        await store.sources.create(event.id, "mastodon", {"instance": fake.url, "tag": "xmas"})
+
+        async def stored() -> bool:
+            return await store.sources.find_post(event.id, "mastodon", s["uri"]) is not None
+
+        await until(stored, "the post")
+        post = await found(store, event, "mastodon", s["uri"])
+        clip, too_long, poster = post.media
+        assert (clip["kind"], clip["mime"], clip["width"]) == ("video", "video/mp4", 160)
+        assert clip["url"].endswith(".mp4")
+        assert local_file(on, clip["url"]).read_bytes() == (clips / "short.mp4").read_bytes()
+        assert too_long["url"] == "" and too_long["kind"] == "video"
+        assert poster["kind"] == "image" and poster["url"].endswith(".jpg")

@@ -16,9 +16,11 @@ from wallserver.api.pages import set_device_cookie
 from wallserver.auth import device
 from wallserver.auth.deps import IngestDep, ensure_event_scope
 from wallserver.auth.secrets import token_hash
-from wallserver.errors import PayloadTooLarge, ValidationFailed
+from wallserver.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from wallserver.media import prepare as prepare_image
 from wallserver.media import save as save_image
+from wallserver.media import video
+from wallserver.media.process import Processed
 from wallserver.media.remote import RemoteMedia
 from wallserver.schemas import IngestBody
 from wallserver.settings import Settings
@@ -106,20 +108,22 @@ async def submit(
     photos = [f for f in image or [] if f.filename or f.size]
     if len(photos) > MAX_PHOTOS:
         raise ValidationFailed(f"at most {MAX_PHOTOS} photos per post")
-    prepared = []
+    prepared: list[Processed | video.CheckedVideo] = []
+    largest = max(settings.max_upload_bytes, settings.video_max_bytes)
     for photo in photos:  # all checked before any is stored: a post fails or succeeds whole
-        data = await photo.read(settings.max_upload_bytes + 1)
-        if len(data) > settings.max_upload_bytes:
-            raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
+        data = await photo.read(largest + 1)
         async with request.app.state.media_slots:
-            prepared.append(
-                await asyncio.to_thread(
-                    prepare_image, data, settings.max_image_pixels, settings.max_upload_bytes
-                )
-            )
+            prepared.append(await asyncio.to_thread(check_upload, data, settings))
+    if sum(isinstance(p, video.CheckedVideo) for p in prepared) > 1:
+        raise ValidationFailed("at most one video per post")
     for done in prepared:
-        stored = await asyncio.to_thread(save_image, done, settings.media_dir)
-        media.append(stored.media_json())
+        if isinstance(done, video.CheckedVideo):
+            media.append(
+                (await asyncio.to_thread(video.save, done, settings.media_dir)).media_json()
+            )
+        else:
+            stored = await asyncio.to_thread(save_image, done, settings.media_dir)
+            media.append(stored.media_json())
     if not text and not media:
         raise ValidationFailed("write something or add a photo")
     manage = secrets.token_urlsafe(24)
@@ -139,6 +143,19 @@ async def submit(
         "status": outcome.post.status,
         "manage_url": f"/post/{event.slug}/manage/{manage}",
     }
+
+
+def check_upload(data: bytes, settings: Settings) -> Processed | video.CheckedVideo:
+    """A photo re-encoded, or a video checked (when videos are on); a 4xx error otherwise.
+    Blocking: run it in a thread."""
+    if video.container(data) is not None:
+        limits = video.limits(settings)
+        if limits is None:
+            raise UnsupportedMedia("videos are not accepted here; send a photo")
+        return video.check(data, limits)
+    if len(data) > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
+    return prepare_image(data, settings.max_image_pixels, settings.max_upload_bytes)
 
 
 @router.get("/api/manage/{token}")

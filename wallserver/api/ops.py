@@ -12,6 +12,7 @@ from sqlalchemy import text
 from wallserver.api.deps import SettingsDep, StoreDep
 from wallserver.errors import NotFound
 from wallserver.media.storage import NAME as MEDIA_NAME
+from wallserver.media.storage import content_type
 
 router = APIRouter(tags=["ops"])
 
@@ -37,8 +38,9 @@ async def media(name: str, settings: SettingsDep) -> FileResponse:
         raise NotFound("no such file")
     return FileResponse(
         path,
-        media_type="image/jpeg",
-        # Content-addressed, so never stale; only JPEGs we encoded ourselves are ever served.
+        media_type=content_type(name),
+        # Content-addressed, so never stale; only JPEGs we encoded ourselves and videos whose
+        # container we checked are served, each with the type its name says.
         headers={
             "Cache-Control": "public, max-age=31536000, immutable",
             "Content-Disposition": "inline",

@@ -24,9 +24,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from wallserver.errors import BadRequest, PayloadTooLarge, WallError
-from wallserver.media import StoredImage, store_image
+from wallserver.errors import BadRequest, PayloadTooLarge, UnsupportedMedia, WallError
+from wallserver.media import StoredImage, store_image, video
 from wallserver.media.storage import NAME
+from wallserver.media.video import StoredVideo, VideoLimits
 from wallserver.settings import Settings
 from wallserver.store.records import NewPost
 
@@ -144,6 +145,7 @@ class RemoteMedia:
     seconds: float = 10.0
     allow: tuple[Network, ...] = ()
     resolver: Resolver = resolve
+    video: VideoLimits | None = None  # None: videos are not accepted
     client: httpx.AsyncClient | None = None
     _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     _small: OrderedDict[str, tuple[str, float]] = field(default_factory=OrderedDict)
@@ -156,6 +158,7 @@ class RemoteMedia:
             max_pixels=settings.max_image_pixels,
             seconds=settings.media_fetch_seconds,
             allow=networks(settings.media_fetch_allow_networks),
+            video=video.limits(settings),
         )
 
     def _client(self) -> httpx.AsyncClient:
@@ -170,16 +173,34 @@ class RemoteMedia:
         if client is not None:
             await client.aclose()
 
-    async def store(self, url: str) -> StoredImage:
-        """Fetch and store one picture; a :class:`WallError` says why it cannot be used."""
-        data = await fetch(
+    async def _fetch(self, url: str, max_bytes: int) -> bytes:
+        return await fetch(
             url,
             self._client(),
-            max_bytes=self.max_bytes,
+            max_bytes=max_bytes,
             seconds=self.seconds,
             resolver=self.resolver,
             allow=self.allow,
         )
+
+    async def store(self, url: str) -> StoredImage | StoredVideo:
+        """Fetch and store one photo or (when videos are on) video, decided by its bytes; a
+        :class:`WallError` says why it cannot be used."""
+        largest = max(self.max_bytes, self.video.max_bytes if self.video else 0)
+        data = await self._fetch(url, largest)
+        async with self._slots:
+            if video.container(data) is None:
+                return await asyncio.to_thread(
+                    store_image, data, self.media_dir, self.max_pixels, self.max_bytes
+                )
+            if self.video is None:
+                raise UnsupportedMedia("videos are not accepted on this server")
+            checked = await asyncio.to_thread(video.check, data, self.video)
+            return await asyncio.to_thread(video.save, checked, self.media_dir)
+
+    async def store_picture(self, url: str) -> StoredImage:
+        """A small picture (avatar, emoji): photos only."""
+        data = await self._fetch(url, self.max_bytes)
         async with self._slots:
             return await asyncio.to_thread(
                 store_image, data, self.media_dir, self.max_pixels, self.max_bytes
@@ -216,7 +237,7 @@ class RemoteMedia:
             self._small.move_to_end(url)
             return known[0]
         try:
-            found = f"/media/{(await self.store(url)).thumb_name}"
+            found = f"/media/{(await self.store_picture(url)).thumb_name}"
         except WallError as exc:
             log.info("avatar or emoji %s not re-hosted: %s", url, exc.message)
             found = ""

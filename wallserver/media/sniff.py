@@ -29,12 +29,13 @@ def detect(data: bytes) -> str:
     kind = _magic(data)
     if kind is None:
         raise UnsupportedMedia("that file is not a photo: send a JPEG, PNG, WebP, GIF or HEIC")
-    if _carries_markup(data):
+    if carries_markup(data):
         raise UnsupportedMedia("that file carries markup or script next to the image")
     return kind
 
 
-def _carries_markup(data: bytes) -> bool:
+def carries_markup(data: bytes) -> bool:
+    """Markup or script inside the file (a polyglot), for photos and videos alike."""
     lowered = data.lower()
     if any(marker in lowered for marker in _ANYWHERE):
         return True

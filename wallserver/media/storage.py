@@ -8,16 +8,23 @@ import os
 import re
 from pathlib import Path
 
-NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|mp4|webm)$")
+CONTENT_TYPES = {"jpg": "image/jpeg", "mp4": "video/mp4", "webm": "video/webm"}
 
 
-def name_for(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32] + ".jpg"
+def name_for(data: bytes, ext: str = "jpg") -> str:
+    return f"{hashlib.sha256(data).hexdigest()[:32]}.{ext}"
 
 
-def put(data: bytes, media_dir: Path) -> str:
+def content_type(name: str) -> str:
+    """The only Content-Type a stored file is served with (by its extension, which we chose)."""
+    return CONTENT_TYPES[name.rsplit(".", 1)[-1]]
+
+
+def put(data: bytes, media_dir: Path, ext: str = "jpg") -> str:
     """Write ``data`` under its content name (atomically, once) and return the name."""
-    name = name_for(data)
+    assert ext in CONTENT_TYPES
+    name = name_for(data, ext)
     media_dir.mkdir(parents=True, exist_ok=True)
     target = media_dir / name
     if not target.exists():
