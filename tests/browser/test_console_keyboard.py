@@ -7,6 +7,7 @@ from playwright.async_api import expect
 
 from moderation import Status
 from tests.browser.conftest import Pages, log_in
+from tests.browser.verdicts import decided
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -29,8 +30,7 @@ async def test_moderator_clears_50_posts_by_keyboard_alone(pages: Pages, live: L
     await expect(page.locator("#queue-empty")).to_be_visible()
     await expect(page.locator("#queue-count")).to_have_text("0")
     for i, post_id in enumerate(ids):
-        want = Status.REJECTED if i % 5 == 4 else Status.APPROVED
-        assert (await live.wall.store.posts.get(post_id)).status == want, i
+        await decided(live, post_id, Status.REJECTED if i % 5 == 4 else Status.APPROVED)
 
 
 async def test_help_overlay_cursor_and_search(pages: Pages, live: LiveServer) -> None:

@@ -9,13 +9,10 @@ from playwright.async_api import Page, WebSocketRoute, expect
 
 from moderation import Status
 from tests.browser.conftest import PHONE, Pages, log_in
+from tests.browser.verdicts import decided, status_of
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-async def status_of(live: LiveServer, post_id: int) -> str:
-    return str((await live.wall.store.posts.get(post_id)).status)
 
 
 async def test_queue_is_live_and_decisions_by_click_and_key(pages: Pages, live: LiveServer) -> None:
@@ -40,18 +37,18 @@ async def test_queue_is_live_and_decisions_by_click_and_key(pages: Pages, live: 
 
     await page.locator(f'#queue .item[data-post-id="{ids[1]}"] button.approve').click()
     await expect(page.locator(f'#queue .item[data-post-id="{ids[1]}"]')).to_have_count(0)
-    assert await status_of(live, ids[1]) == Status.APPROVED
+    await decided(live, ids[1], Status.APPROVED)
 
     await page.keyboard.press("Control+a")  # select-all is not an approval
     await expect(queue).to_have_count(3)
     await page.keyboard.press("a")
     await expect(page.locator(f'#queue .item[data-post-id="{ids[0]}"]')).to_have_count(0)
-    assert await status_of(live, ids[0]) == Status.APPROVED
+    await decided(live, ids[0], Status.APPROVED)
     await expect(page.locator("#console-message")).to_contain_text("Approved")
 
     await page.keyboard.press("r")
     await expect(page.locator(f'#queue .item[data-post-id="{ids[2]}"]')).to_have_count(0)
-    assert await status_of(live, ids[2]) == Status.REJECTED
+    await decided(live, ids[2], Status.REJECTED)
     await expect(page.locator("#queue-count")).to_have_text("1")
 
     await page.keyboard.press("u")  # undo the rejection: the post is back, in its place

@@ -1,5 +1,7 @@
 // The moderation console: the queue, live and oldest first, claimed for this moderator as it is
 // shown; keyboard first (? lists the keys), bulk actions, filters, history, the kill switch.
+// Decisions are optimistic: the post leaves the queue at once and the next one (already claimed)
+// takes its place in the same frame; if the server refuses, the post comes back with the reason.
 
 import { api, backoff, socketUrl } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
@@ -32,14 +34,17 @@ const filters = {
   search: document.getElementById("f-search"),
 };
 const posts = new Map(); // post id -> post (moderator view)
-const busy = new Set();
+// Decisions in flight: post id -> the status the decision will give it (null when that is not
+// known in advance, as for undo or pin). Until the server answers, the post counts as having it.
+const busy = new Map();
+const TARGET = { approve: "approved", reject: "rejected", hide: "hidden" };
 const selected = new Set();
 const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", pin: "Pinned", unpin: "Unpinned", undo: "Undone" };
 const claims = new Claims(slug, root.dataset.actor, () => render());
 const stage = new Stage();
 let shown = []; // ids on screen, in order
 let cursor = 0;
-let lastDecision = null; // {id, version} of this console's last decision, for undo
+let lastDecision = null; // {id, after: Promise of the post after it} of this console's last decision
 
 function say(text, { undo = false, kind = "info" } = {}) {
   noticeText.textContent = text;
@@ -53,8 +58,13 @@ function excerpt(post) {
   return contained([...text].length > 60 ? `${[...text].slice(0, 59).join("")}…` : text);
 }
 
+// The status a post has for this console: a decision in flight counts as done.
+function statusOf(post) {
+  return busy.get(post.id) || post.status;
+}
+
 function matches(post) {
-  if (post.status !== filters.status.value) return false;
+  if (statusOf(post) !== filters.status.value) return false;
   if (filters.source.value && post.source !== filters.source.value) return false;
   if (filters.verdict.value === "none" && post.rule) return false;
   if (filters.verdict.value === "any" && !post.rule) return false;
@@ -155,7 +165,7 @@ function draw() {
   cursor = Math.min(cursor, Math.max(ids.length - 1, 0));
   [...list.children].forEach((el, i) => el.classList.toggle("current", i === cursor));
   stage.show(posts.get(shown[cursor]), cursor, ids.length);
-  const waiting = [...posts.values()].filter((p) => p.status === "pending").length;
+  const waiting = [...posts.values()].filter((p) => statusOf(p) === "pending").length;
   count.textContent = String(waiting);
   const rest = candidates().length - ids.length;
   more.textContent = rest > 0 ? `${rest} more` : "";
@@ -183,46 +193,73 @@ function toggleSelect(id, on) {
   render();
 }
 
-async function decide(postId, action) {
+function decide(postId, action) {
   const post = posts.get(postId);
-  if (!post || busy.has(postId)) return;
-  busy.add(postId);
-  render();
+  if (!post || busy.has(postId)) return Promise.resolve(null);
+  const target = TARGET[action] || null;
+  busy.set(postId, target);
+  if (target) {
+    claims.forget(postId); // the decision releases the claim on the server
+    selected.delete(postId);
+  }
+  draw(); // in this frame: the post leaves and the next one, claimed ahead, moves up
+  const done = send(post, action);
+  lastDecision = { id: postId, after: done };
+  return done;
+}
+
+// Send one decision; resolves with the post after it, or null when it was refused (the post is
+// then shown as the server has it, and the moderator reads why).
+async function send(post, action) {
+  const verb = (DONE[action] || "Done").toLowerCase();
   try {
-    const after = await api("POST", `/api/posts/${postId}/decision`, { action, version: post.version });
-    busy.delete(postId);
+    const after = await api("POST", `/api/posts/${post.id}/decision`, { action, version: post.version });
+    busy.delete(post.id);
     upsert(after);
-    lastDecision = { id: after.id, version: after.version };
     say(`${DONE[action] || "Done"}: “${excerpt(after)}”`, { undo: true });
+    return after;
   } catch (err) {
-    busy.delete(postId);
-    if (err.status === 409 && err.body && err.body.post) {
-      const current = err.body.post;
+    busy.delete(post.id);
+    const current = err.status === 409 && err.body && err.body.post;
+    if (current && current.status !== post.status) {
       upsert(current);
       say(`Already decided: someone else changed this post first (it is now ${current.status}). ` +
         `“${excerpt(current)}”`, { kind: "warn" });
+    } else if (current) {
+      upsert(current);
+      say(`Not ${verb}: the post changed meanwhile (edited by someone else), so it is back ` +
+        `for another look. “${excerpt(current)}”`, { kind: "warn" });
     } else {
-      say(err.message, { kind: "error" });
+      say(`Not ${verb}: ${err.message}. “${excerpt(post)}” is back in the queue.`, { kind: "error" });
     }
     render();
+    return null;
   }
 }
 
 async function decideMany(ids, action) {
-  await Promise.all(ids.map((id) => decide(id, action)));
-  say(`${DONE[action]}: ${ids.length} posts`, { undo: false });
+  const results = await Promise.all(ids.map((id) => decide(id, action)));
+  const done = results.filter(Boolean).length;
+  if (done === ids.length) say(`${DONE[action]}: ${ids.length} posts`, { undo: false });
 }
 
 async function undo() {
   if (!lastDecision) return;
-  const { id, version } = lastDecision;
+  const last = lastDecision;
   lastDecision = null;
   undoButton.hidden = true;
+  const decided = await last.after; // pressed before the server answered: wait for it
+  if (!decided || busy.has(decided.id)) return;
+  busy.set(decided.id, null);
+  render();
   try {
-    const post = await api("POST", `/api/posts/${id}/decision`, { action: "undo", version });
+    const post = await api("POST", `/api/posts/${decided.id}/decision`, { action: "undo", version: decided.version });
+    busy.delete(decided.id);
     upsert(post);
     say(`Undone: “${excerpt(post)}” is ${post.status === "pending" ? "back in the queue" : `${post.status} again`}.`);
   } catch (err) {
+    busy.delete(decided.id);
+    render();
     say(err.status === 409 ? "Cannot undo: the post changed since." : err.message, { kind: "warn" });
   }
 }
