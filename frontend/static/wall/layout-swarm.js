@@ -60,6 +60,18 @@ export class SwarmLayout {
     this.element.remove();
   }
 
+  // A sunflower spiral as wide as the number of people needs: the constellation grows outwards
+  // as people join, and the nodes glide to their new places.
+  #spread() {
+    const used = Math.max(16, this.nodes.size);
+    for (const node of this.nodes.values()) {
+      const slot = Number(node.dataset.slot);
+      const r = Math.sqrt((slot + 0.5) / used);
+      node.style.setProperty("--x", `${50 + 42 * r * Math.cos(slot * GOLDEN)}%`);
+      node.style.setProperty("--y", `${50 + 40 * r * Math.sin(slot * GOLDEN)}%`);
+    }
+  }
+
   #keyOf(post) {
     const a = post.author || {};
     return `${post.source || ""}:${(a.handle || a.name || "").toLowerCase()}`;
@@ -91,9 +103,7 @@ export class SwarmLayout {
     this.slots[slot] = person.key;
     node = document.createElement("div");
     node.className = "swarm-node";
-    const r = Math.sqrt((slot + 0.5) / NODES);
-    node.style.setProperty("--x", `${50 + 44 * r * Math.cos(slot * GOLDEN)}%`);
-    node.style.setProperty("--y", `${50 + 40 * r * Math.sin(slot * GOLDEN)}%`);
+    node.dataset.slot = String(slot);
     node.style.setProperty("--drift", `${(slot % 7) * -1.3}s`);
     node.style.setProperty("--size", String(sizeFor(person.posts)));
     const face = document.createElement("span");
@@ -115,6 +125,7 @@ export class SwarmLayout {
     node.append(name);
     this.sky.append(node);
     this.nodes.set(person.key, node);
+    this.#spread();
     return node;
   }
 }

@@ -15,6 +15,36 @@ const NETWORK_WAIT_MS = 4000;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
+// The page's first load happened before this worker ran: the page lists what it fetched.
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "keep") return;
+  event.waitUntil(keep(data.page, Array.isArray(data.urls) ? data.urls : []));
+});
+
+async function keep(page, urls) {
+  const own = (u) => {
+    try {
+      return new URL(u).origin === self.location.origin;
+    } catch {
+      return false;
+    }
+  };
+  if (own(page) && /^\/(wall|live)\/[^/]+$/.test(new URL(page).pathname)) {
+    const response = await fetch(page).catch(() => null);
+    if (response && response.ok) await (await caches.open(PAGES)).put(page, response);
+  }
+  for (const url of urls.filter(own)) {
+    const path = new URL(url).pathname;
+    const name = path.startsWith("/media/") ? MEDIA : path.startsWith("/static/") || path.endsWith("/qr.svg") ? ASSETS : null;
+    if (!name) continue;
+    const cache = await caches.open(name);
+    if (await cache.match(url)) continue;
+    const response = await fetch(url).catch(() => null);
+    if (response && response.ok) await cache.put(url, response);
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;

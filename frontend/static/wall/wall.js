@@ -399,6 +399,14 @@ setInterval(tick, TICK_MS);
 setInterval(heartbeat, HEARTBEAT_MS);
 window.addEventListener("resize", heartbeatSoon);
 
+// The service worker keeps this page and what it loaded, so a reload while the server is
+// unreachable still shows the screen. It only sees requests made after it started, so it is
+// told what this first load fetched.
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/wall-sw.js", { scope: "/" }).catch(() => {});
+  navigator.serviceWorker.ready.then((registration) => {
+    const urls = performance.getEntriesByType("resource").map((e) => e.name);
+    registration.active?.postMessage({ type: "keep", page: location.href, urls });
+    root.dataset.offlineReady = "true";
+  });
 }
