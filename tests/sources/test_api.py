@@ -104,3 +104,15 @@ async def test_webhook_refuses_bad_signatures_and_replays(wall: Wall) -> None:
     assert unsigned.status_code == 401
     name = f"webhook-{source['id']}"
     assert await wall.store.sources.find_post(wall.event.id, name, "x") is None
+
+
+async def test_bluesky_account_needs_both_fields_and_hides_the_password(wall: Wall) -> None:
+    """An identifier without an app password (or the reverse) is a 422; the password is masked."""
+    nowhere = {"jetstream": "ws://127.0.0.1:9", "pds": "http://127.0.0.1:9"}  # no network
+    half = await add(wall, kind="bluesky", identifier="ann.bsky.social", **nowhere)
+    assert half.status_code == 422 and "app_password" in half.json()["error"]["message"]
+    made = await add(
+        wall, kind="bluesky", identifier="ann.bsky.social", app_password="pw-1234", **nowhere
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["config"]["app_password"] == "********"

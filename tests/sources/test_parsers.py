@@ -214,3 +214,26 @@ def test_bluesky_profile_gives_the_author() -> None:
     }
     with pytest.raises(MalformedPayload):
         bluesky.profile({"error": "InvalidRequest"})
+
+
+def test_bluesky_search_results_become_candidates_with_authors() -> None:
+    """searchPosts' PostViews keep the Jetstream key (the at:// uri), the author's name and
+    handle, the image (as the CDN's full-size URL) and its alt; tags from facets or ``tags``."""
+    page = bluesky.search_page(load("bluesky/search_posts.json"))
+    market, ann = page.candidates
+    assert market.post.source_id == (
+        "at://did:plc:eygmaihciaxprqvxpfvl6flk/app.bsky.feed.post/3lcxmas2"
+    )
+    assert (market.post.author_name, market.post.author_handle) == (
+        "Christmas Market",
+        "@market.bsky.social",
+    )
+    assert market.post.media[0]["url"].endswith("/bafkreimugs@jpeg")
+    assert market.post.media[0]["alt"] == "Steaming mugs"
+    assert (ann.post.author_name, ann.post.text) == ("ann.bsky.social", "Lights! #Xmas")
+    assert market.matches(["XMAS"]) and ann.matches(["xmas"])
+    assert page.cursor == "25" and page.indexed[1] == "2026-12-24T18:30:01.000Z"
+    with pytest.raises(MalformedPayload):
+        bluesky.search_page({"error": "AuthenticationRequired"})
+    with pytest.raises(MalformedPayload):
+        bluesky.search_page({"posts": [{"uri": "at://x"}]})

@@ -1,4 +1,5 @@
-"""Bluesky through Jetstream: ``commit`` events of the ``app.bsky.feed.post`` collection.
+"""Bluesky through Jetstream: ``commit`` events of the ``app.bsky.feed.post`` collection, and
+``app.bsky.feed.searchPosts`` results (``PostView``) for the authenticated backfill.
 
 Each event carries ``time_us``, the cursor Jetstream replays from on reconnect. Hashtags come
 from the record's ``#tag`` facets and its ``tags`` array. Image embeds are resolved to CDN URLs.
@@ -7,7 +8,7 @@ from the record's ``#tag`` facets and its ``tags`` array. Image embeds are resol
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from wallserver.sources.items import Candidate, Deletion, Item, MalformedPayload, parse_time
@@ -58,6 +59,43 @@ def candidate(did: str, rkey: str, record: dict[str, Any]) -> Candidate:
         created_at=parse_time(record.get("createdAt")),
     )
     return Candidate(post, hashtags(record))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    candidates: list[Candidate]  # newest first, as ``sort=latest`` answers
+    cursor: str | None
+    indexed: list[str]  # each post's ``indexedAt``, in the same order
+
+
+def search_page(body: dict[str, Any]) -> SearchPage:
+    """An ``app.bsky.feed.searchPosts`` response."""
+    if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
+        raise MalformedPayload("searchPosts response without posts")
+    found, indexed = [], []
+    for view in body["posts"]:
+        try:
+            uri = str(view["uri"])
+            author = view["author"]
+            did = str(author["did"])
+            record = view["record"]
+        except (KeyError, TypeError) as exc:
+            raise MalformedPayload(f"post view without {exc}") from exc
+        prefix = f"at://{did}/{COLLECTION}/"
+        if not uri.startswith(prefix) or not isinstance(record, dict):
+            continue
+        c = candidate(did, uri.removeprefix(prefix), record)
+        handle = str(author.get("handle") or "")
+        post = replace(
+            c.post,
+            author_name=str(author.get("displayName") or handle),
+            author_handle=f"@{handle}" if handle else did,
+            author_avatar_url=str(author.get("avatar") or ""),
+        )
+        found.append(Candidate(post, c.tags))
+        indexed.append(str(view.get("indexedAt") or record.get("createdAt") or ""))
+    cursor = body.get("cursor")
+    return SearchPage(found, str(cursor) if cursor else None, indexed)
 
 
 def hashtags(record: dict[str, Any]) -> frozenset[str]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from wallserver.errors import ValidationFailed
 
@@ -32,7 +39,17 @@ class Mastodon(KindConfig):
 class Bluesky(KindConfig):
     jetstream: str = "wss://jetstream2.us-east.bsky.network"
     appview: str = "https://public.api.bsky.app"  # for authors' handles and avatars
-    _url = field_validator("jetstream", "appview")(_http)
+    # optional: an account (handle or email) and an app password for the searchPosts backfill
+    identifier: str = Field(default="", max_length=300)
+    app_password: str = Field(default="", max_length=300)
+    pds: str = "https://bsky.social"  # where the account logs in; searchPosts goes through it
+    _url = field_validator("jetstream", "appview", "pds")(_http)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Bluesky:
+        if bool(self.identifier) != bool(self.app_password):
+            raise ValueError("identifier and app_password go together (both or neither)")
+        return self
 
 
 class Rss(KindConfig):
@@ -72,6 +89,7 @@ KINDS: dict[str, type[KindConfig]] = {
 }
 SECRETS: dict[str, frozenset[str]] = {
     "mastodon": frozenset({"token"}),
+    "bluesky": frozenset({"app_password"}),
     "x": frozenset({"bearer_token"}),
     "instagram": frozenset({"access_token"}),
     "webhook": frozenset({"secret"}),

@@ -7,6 +7,13 @@ Deletions are acted on only for posts this source delivered (the newest
 :data:`KNOWN`, kept in the cursor), so the network's other deletes cost nothing.
 Authors' handles and avatars come from the AppView's ``getProfile``, cached per connection;
 when the lookup fails the post still goes through, showing the DID.
+
+With an account configured (``identifier`` and an app password), every run (at start and after
+each reconnect) first backfills with ``app.bsky.feed.searchPosts?q=#tag&sort=latest`` through
+the account's PDS, paging back to the newest post the previous backfill saw
+(``search_since``); the first run takes one page per hashtag. Without a Jetstream cursor the
+stream is then opened from the moment the backfill began, so nothing falls between the two.
+The session's access token is kept in memory per account, never stored.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -22,14 +30,18 @@ from websockets.asyncio.client import connect
 
 from wallserver.sources import bluesky
 from wallserver.sources.context import Context, remember
-from wallserver.sources.failures import Transient
-from wallserver.sources.items import Candidate, Deletion, MalformedPayload
+from wallserver.sources.failures import Transient, check
+from wallserver.sources.items import Candidate, Deletion, MalformedPayload, parse_time
 
 log = logging.getLogger(__name__)
 REPLAY_US = 5_000_000
 PROFILES = 2000
 KNOWN = 5000
 SAVE_EVERY = 5.0
+SEARCH_PAGE = 100
+SEARCH_PAGES = 10  # per hashtag and run: at most 1000 posts of backfill
+DEFAULT_PDS = "https://bsky.social"
+_sessions: dict[tuple[str, str], str] = {}  # (pds, identifier) -> accessJwt, this process only
 
 
 def url(ctx: Context, cursor: int | None) -> str:
@@ -45,6 +57,68 @@ async def probe(ctx: Context) -> None:
             pass
     except (OSError, websockets.WebSocketException, TimeoutError) as exc:
         raise Transient(f"jetstream: {exc}") from exc
+    if ctx.config.get("identifier"):
+        await session(ctx, fresh=True)
+
+
+def pds(ctx: Context) -> str:
+    return str(ctx.config.get("pds") or DEFAULT_PDS)
+
+
+async def session(ctx: Context, fresh: bool = False) -> str:
+    """An access token for the configured account (``createSession`` once per process)."""
+    key = (pds(ctx), str(ctx.config["identifier"]))
+    if fresh or key not in _sessions:
+        response = await ctx.http.post(
+            f"{key[0]}/xrpc/com.atproto.server.createSession",
+            json={"identifier": key[1], "password": ctx.config["app_password"]},
+        )
+        check(response, "createSession")
+        try:
+            _sessions[key] = str(response.json()["accessJwt"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise Transient("createSession: malformed response") from exc
+    return _sessions[key]
+
+
+async def backfill(ctx: Context, kept: list[str]) -> list[str]:
+    """Posts the stream can no longer replay, from searchPosts; returns the delivered ids."""
+    token = await session(ctx)
+    since = parse_time(ctx.cursor.get("search_since"))
+    newest = since
+    for tag in dict.fromkeys(t.lstrip("#").casefold() for t in ctx.event.hashtags):
+        params: dict[str, Any] = {"q": f"#{tag}", "sort": "latest", "limit": SEARCH_PAGE}
+        for _ in range(SEARCH_PAGES):
+            response = await ctx.http.get(
+                f"{pds(ctx)}/xrpc/app.bsky.feed.searchPosts",
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            if response.status_code in (400, 401) and "Token" in response.text:
+                _sessions.pop((pds(ctx), str(ctx.config["identifier"])), None)
+                raise Transient("searchPosts: the session expired; logging in again")
+            check(response, "searchPosts")
+            try:
+                page = bluesky.search_page(response.json())
+            except (ValueError, MalformedPayload) as exc:
+                raise Transient(f"searchPosts: malformed response ({exc})") from exc
+            stamps = [parse_time(at) for at in page.indexed]
+            fresh = [
+                c
+                for c, at in zip(page.candidates, stamps, strict=True)
+                if since is None or at is None or at > since
+            ]
+            for at in stamps:
+                if at is not None and (newest is None or at > newest):
+                    newest = at
+            kept = remember(kept, [c.post.source_id for c in reversed(fresh)], KNOWN)
+            await ctx.deliver(reversed(fresh), {"known": kept}, filter_tags=True)
+            if since is None or len(fresh) < len(page.candidates) or not page.cursor:
+                break
+            params["cursor"] = page.cursor
+    if newest is not None:
+        await ctx.deliver([], {"search_since": newest.isoformat()})
+    return kept
 
 
 async def author(ctx: Context, cache: dict[str, dict[str, str]], did: str) -> dict[str, str]:
@@ -67,9 +141,13 @@ async def run(ctx: Context) -> None:
     profiles: dict[str, dict[str, str]] = {}
     # Jetstream deletes are for the whole network; only ours are looked up (and retracted).
     kept: list[str] = list(ctx.cursor.get("known") or [])
+    start = ctx.cursor.get("time_us")
+    if ctx.config.get("identifier"):
+        start = start or int(time.time() * 1_000_000)  # the stream resumes where this began
+        kept = await backfill(ctx, kept)
     known = set(kept)
     try:
-        async with connect(url(ctx, ctx.cursor.get("time_us")), open_timeout=10) as ws:
+        async with connect(url(ctx, start), open_timeout=10) as ws:
             ctx.connected = True
             async for frame in ws:
                 try:
