@@ -73,6 +73,7 @@ async def list_screens(
         ],
         "announcement": announcements.every[0],
         "wall_seq": await store.wall.current_seq(event.id),
+        "kill_switch": await store.wall.paused(event.id),
         "server_time": round(now, 3),
     }
 
