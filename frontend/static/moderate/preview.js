@@ -1,10 +1,11 @@
-// The preview: the current post exactly as the big screen will show it. The card is built by the
-// wall's own code (wall/cards.js buildCard and loadImage) from the wall's card template
+// The preview: the current post exactly as the big screen will show it in its default (masonry)
+// layout. The card is built by the wall's own code (wall/cards.js) from the wall's card template
 // (templates/_card.html) and styled by the wall's own stylesheets, inside a frame the size of a
 // 1080p screen, so viewport units and the column count come out as on the wall. The frame keeps
 // the wall's CSS away from the console and is scaled down to the width the console gives it.
 
-import { buildCard, loadImage } from "../wall/cards.js";
+// A namespace import: buildCard is the wall's card API; how media is loaded may change name.
+import * as wallCards from "../wall/cards.js";
 
 const SCREEN = { width: 1920, height: 1080 };
 
@@ -31,12 +32,18 @@ export class WallPreview {
       doc.head.append(link);
     }
     doc.body.className = "wall view-wall";
+    // The wall page's own nesting: #wall > #cards > the masonry layout > cards.
     const wall = doc.createElement("div");
     wall.id = "wall";
     wall.dataset.view = "wall";
-    this.cards = doc.createElement("section");
-    this.cards.className = "cards";
-    wall.append(this.cards);
+    wall.dataset.layout = "masonry";
+    const host = doc.createElement("section");
+    host.id = "cards";
+    host.className = "cards";
+    this.cards = doc.createElement("div");
+    this.cards.className = "layout layout-masonry";
+    host.append(this.cards);
+    wall.append(host);
     doc.body.append(wall);
     const win = this.frame.contentWindow;
     this.cardSizes = new win.ResizeObserver(() => this.fit());
@@ -55,11 +62,14 @@ export class WallPreview {
       return;
     }
     this.box.hidden = false;
-    const card = buildCard(this.template, post, 0);
+    const card = wallCards.buildCard(this.template, post, 0);
     card.classList.add("placed");
     this.cards.replaceChildren(card);
     this.cardSizes.observe(card);
-    loadImage(card, post, () => this.fit());
+    const media = wallCards.prepareMedia
+      ? wallCards.prepareMedia(card, post)
+      : wallCards.loadImage(card, post, () => {});
+    media.then(() => this.fit());
     this.fit();
   }
 
