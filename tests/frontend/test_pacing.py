@@ -214,7 +214,7 @@ def test_spilled_posts_are_fetched_back_in_order_and_retractions_win() -> None:
         ids = screen.js("pacer.wanted(20)")
         if ids:
             if fetched_then_retracted is None:
-                fetched_then_retracted = ids[1]
+                fetched_then_retracted = str(ids[1])
                 screen.retract(int(ids[1]))  # retracted while the fetch is in flight
             posts = [{"id": int(i), "text": f"post {i}", "media": []} for i in ids]
             screen.js(f"pacer.restore({json.dumps(ids)}, {json.dumps(posts)})")

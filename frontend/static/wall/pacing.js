@@ -26,8 +26,10 @@ export class Pacer {
     this.keep = keep;
     this.entries = new Map(); // id -> {post, order, pinned, shownAt}
     this.queue = []; // ids held in full, not yet shown, in arrival order
-    this.spill = []; // ids not yet shown whose post was dropped to save memory, after the queue
-    this.inFlight = new Set(); // spilled ids the page is fetching back
+    // Ids (as numbers: four bytes each in V8) not yet shown whose post was dropped to save
+    // memory; they come after the queue.
+    this.spill = [];
+    this.inFlight = new Set(); // spilled ids (numbers) the page is fetching back
     this.stage = []; // ids on stage, most recently entered first
     this.pool = new Set(); // ids shown at least once and off stage: the recycling candidates
     this.paused = false;
@@ -51,7 +53,8 @@ export class Pacer {
       entry.pinned = Boolean(post.pinned);
       return this.stage.includes(id) ? "updated" : "known";
     }
-    if (this.spill.includes(id) || this.inFlight.has(id)) return "known";
+    const number = Number(post.id);
+    if (this.inFlight.has(number) || this.spill.includes(number)) return "known";
     if (history) {
       const order = ++this.order;
       this.entries.set(id, { post, order, pinned: Boolean(post.pinned), shownAt: -order });
@@ -60,7 +63,7 @@ export class Pacer {
       return "new";
     }
     if (this.spill.length > 0 || this.queue.length >= this.keep) {
-      this.spill.push(id);
+      this.spill.push(number);
       return "new";
     }
     this.entries.set(id, { post, order: ++this.order, pinned: Boolean(post.pinned), shownAt: null });
@@ -75,9 +78,9 @@ export class Pacer {
     const onStage = this.stage.includes(id);
     this.stage = this.stage.filter((x) => x !== id);
     this.queue = this.queue.filter((x) => x !== id);
-    const at = this.spill.indexOf(id);
+    const at = this.spill.indexOf(Number(postId));
     if (at >= 0) this.spill.splice(at, 1);
-    this.inFlight.delete(id);
+    this.inFlight.delete(Number(postId));
     this.pool.delete(id);
     this.entries.delete(id);
     return onStage;
@@ -94,7 +97,8 @@ export class Pacer {
 
   // Drop everything (the server's wall log was reset).
   clear() {
-    for (const id of [...this.entries.keys(), ...this.spill]) this.remove(id);
+    for (const id of this.entries.keys()) this.remove(id);
+    this.spill = [];
     this.inFlight.clear();
   }
 
@@ -122,7 +126,7 @@ export class Pacer {
 
   // --- the spilled queue -----------------------------------------------------------------------
 
-  // Spilled ids to fetch back now (none when enough posts are queued in full).
+  // Spilled ids (numbers) to fetch back now (none when enough posts are queued in full).
   wanted(limit = 50) {
     if (this.spill.length === 0 || this.queue.length > this.keep / 4 || this.inFlight.size > 0) return [];
     const ids = this.spill.splice(0, limit);
@@ -133,8 +137,9 @@ export class Pacer {
   // The fetched posts, in any order. Ids fetched but not returned were retracted meanwhile.
   restore(ids, posts) {
     const byId = new Map(posts.map((p) => [String(p.id), p]));
-    for (const id of ids) {
-      if (!this.inFlight.delete(id)) continue; // retracted while in flight
+    for (const number of ids) {
+      if (!this.inFlight.delete(number)) continue; // retracted while in flight
+      const id = String(number);
       const post = byId.get(id);
       if (!post || this.entries.has(id)) continue;
       this.entries.set(id, { post, order: ++this.order, pinned: Boolean(post.pinned), shownAt: null });
