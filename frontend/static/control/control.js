@@ -78,6 +78,16 @@ function showKill(paused) {
   killButton.textContent = paused ? "Kill switch ON: screens blank · resume" : "Kill switch: blank every screen";
 }
 
+// The preview iframe is a wall page of this origin: it keeps its client id in the session storage
+// it shares with this page (frontend/static/wall/wall.js), so its heartbeat row can be told apart.
+function previewClient() {
+  try {
+    return sessionStorage.getItem("wallserver:client");
+  } catch {
+    return null;
+  }
+}
+
 async function poll() {
   clearTimeout(pollTimer);
   try {
@@ -86,7 +96,7 @@ async function poll() {
     pollStatus.dataset.state = "online";
     pollStatus.textContent = "live";
     syncPickers(data.screens.map((s) => s.name));
-    table.update(data);
+    table.update({ ...data, previewClient: previewClient() });
     if (branding) branding.show(data.screens);
     spotlight.show(data.screens);
     showAnnouncement(data);

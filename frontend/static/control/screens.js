@@ -74,10 +74,15 @@ export class ScreenTable {
   fill({ body, refs }, screen, data) {
     const { state, config } = screen;
     const now = data.server_time;
-    const clients = screen.clients.map((c) => ({ ...c, online: now - c.seen_at <= OFFLINE_AFTER }));
-    const online = clients.filter((c) => c.online).length;
+    const clients = screen.clients.map((c) => ({
+      ...c,
+      online: now - c.seen_at <= OFFLINE_AFTER,
+      preview: c.client === data.previewClient,
+    }));
+    const real = clients.filter((c) => !c.preview); // the preview below is not a screen
+    const online = real.filter((c) => c.online).length;
     refs.status.dataset.state = online ? "online" : "offline";
-    refs.status.textContent = online ? `online · ${online}` : clients.length ? "offline" : "never connected";
+    refs.status.textContent = online ? `online · ${online}` : real.length ? "offline" : "never connected";
     body.dataset.online = String(online > 0);
     const badges = [`layout ${config.layout}`];
     if (state.paused) badges.push("paused");
@@ -104,7 +109,9 @@ export class ScreenTable {
       row.className = "client";
       row.dataset.online = String(c.online);
       row.dataset.client = c.client;
-      cell(row, c.online ? "● online" : "○ offline", "client-status");
+      row.dataset.preview = String(c.preview);
+      const connection = c.online ? "● online" : "○ offline";
+      cell(row, c.preview ? `${connection} (preview on this page)` : connection, "client-status");
       cell(row, `${c.width}×${c.height}`, "client-size");
       cell(row, c.layout || "–", "client-layout");
       const behind = data.wall_seq - c.last_seq;

@@ -1,0 +1,215 @@
+"""The control page in Chromium: settings and branding reach an open screen without a reload,
+heartbeats show as rows (and go offline), steering and announcements work, and hostile post
+text in the spotlight list is only ever text."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+import websockets
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import Pages, approved, wait_until
+from tests.browser.test_hostile import HOSTILE, assert_inert, visible_text
+from tests.conftest import LiveServer, make_settings
+from wallserver.settings import Settings
+
+pytestmark = pytest.mark.browser
+
+WALL = "document.getElementById('wall')"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Long enough posts for the 5,000-character word of the hostile set."""
+    return make_settings(tmp_path / "data", max_text_length=10_000)
+
+
+async def log_in_as(page: Page, live: LiveServer, role: str = "admin") -> None:
+    """Create a user with ``role``, open the control page, log in, land back on it."""
+    await live.wall.store.auth.create_user(f"{role}-1", role, "password123")
+    await page.goto("/control/xmas")
+    await expect(page).to_have_url(re.compile(r"/login\?next="))
+    await page.get_by_label("Name").fill(f"{role}-1")
+    await page.get_by_label("Password").fill("password123")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(f"{live.url}/control/xmas")
+    await wait_until(page, "document.getElementById('control').dataset.loaded === 'true'")
+
+
+def screen_group(name: str = "main") -> str:
+    return f'#screens-table tbody.screen[data-screen="{name}"]'
+
+
+async def test_layout_and_colour_changes_reach_an_open_screen_without_reload(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Issue #3 acceptance: a layout and a colour saved on the control page change the open
+    wall's #wall (data-layout, --wall-bg) in place; the page is not reloaded."""
+    await approved(live.wall, "a1", "Frohe Weihnachten!")
+    wall = await pages.open("/wall/xmas", name="wall")
+    await wait_until(wall, f"{WALL}.dataset.state === 'online'")
+    await wall.evaluate("window.__notReloaded = 42")
+    control = await pages.open(name="control")
+    await log_in_as(control, live)
+    await expect(control.locator("#brand-layout")).to_have_value("masonry")
+    await control.locator("#brand-layout").select_option("spotlight")
+    await control.locator("#brand-background").fill("#123456")
+    await control.get_by_role("button", name="Save settings").click()
+    await expect(control.locator("#control-message")).to_contain_text("version 2")
+    await wait_until(wall, f"{WALL}.dataset.layout === 'spotlight'")
+    background = f"getComputedStyle({WALL}).getPropertyValue('--wall-bg').trim()"
+    await wait_until(wall, f"{background} === '#123456'")
+    assert await wall.evaluate("window.__notReloaded") == 42
+    listing = await live.wall.client.get(
+        "/api/events/xmas/screens", headers=live.wall.auth("moderator")
+    )
+    main = listing.json()["screens"][0]
+    assert main["config"]["layout"] == "spotlight"
+    assert main["config"]["theme"]["background"] == "#123456"
+    await pages.screenshot(wall, "after-save")
+
+
+async def test_the_control_page_lists_an_open_wall_pages_heartbeat(
+    pages: Pages, live: LiveServer
+) -> None:
+    """A wall page open on a 1600x900 screen shows as an online row with its resolution,
+    layout and last seq."""
+    await approved(live.wall, "h1", "Hallo")
+    wall = await pages.open("/wall/xmas", name="wall", viewport={"width": 1600, "height": 900})
+    await wait_until(wall, f"{WALL}.dataset.state === 'online'")
+    control = await pages.open(name="control")
+    await log_in_as(control, live, "moderator")
+    row = control.locator(f"{screen_group()} tr.client", has_text="1600\u00d7900")
+    await expect(row).to_have_count(1, timeout=15_000)  # the wall beats every 10 s at least
+    await expect(row.locator(".client-status")).to_have_text("● online")
+    await expect(row.locator(".client-layout")).to_have_text("masonry")
+    await expect(row.locator(".client-seq")).to_have_text(re.compile(r"^\d+"))
+
+
+async def test_heartbeats_show_as_rows_and_go_offline_after_30_seconds(
+    pages: Pages, live: LiveServer
+) -> None:
+    """A screen's beat is a row with its resolution, layout, last seq and version; 30 s
+    without a beat and the row and the screen are marked offline."""
+    w = live.wall
+    created = await w.client.post(
+        "/api/events/xmas/screens", json={"name": "lobby"}, headers=w.auth("admin")
+    )
+    assert created.status_code == 201
+    control = await pages.open(name="control")
+    await log_in_as(control, live, "moderator")
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/wall?token={w.tokens['display']}"
+    beat = {
+        "type": "heartbeat",
+        "screen": "lobby",
+        "client": "lobby-tv",
+        "width": 3840,
+        "height": 1080,
+        "layout": "ticker",
+        "last_seq": 1,
+        "version": "0.0.9",
+        "offline_since": None,
+    }
+    async with websockets.connect(url) as ws:
+        await ws.recv()
+        await ws.send(json.dumps(beat))
+        row = control.locator(f'{screen_group("lobby")} tr.client[data-client="lobby-tv"]')
+        await expect(row.locator(".client-size")).to_have_text("3840\u00d71080")
+        await expect(row.locator(".client-layout")).to_have_text("ticker")
+        await expect(row.locator(".client-seq")).to_have_text(re.compile(r"^1\b"))
+        await expect(row.locator(".client-version")).to_have_text("0.0.9 (old: reload)")
+        status = control.locator(f"{screen_group('lobby')} .screen-status")
+        await expect(status).to_have_text("online · 1")
+        await expect(control.locator(f"{screen_group()} .screen-status")).to_have_text(
+            "never connected"
+        )
+        await pages.screenshot(control, "heartbeat", full_page=True)
+        presence = w.app.state.presence
+        later = time.time() + 31
+        presence.clock = lambda: later  # the server's clock moves on 31 s without a beat
+        await expect(row).to_have_attribute("data-online", "false")
+        await expect(status).to_have_text("offline")
+
+
+async def test_steering_and_announcements_from_the_control_page(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Pause, blackout and an announcement with a countdown, each from its button, change the
+    screens' state on the server and the page shows it."""
+    w = live.wall
+    control = await pages.open(name="control")
+    await log_in_as(control, live, "moderator")
+    group = control.locator(screen_group())
+    await group.get_by_role("button", name="Pause").click()
+    await expect(group.get_by_role("button", name="Resume")).to_be_visible()
+    await expect(group.locator(".screen-badges")).to_contain_text("paused")
+    await control.locator(".steer-all").get_by_role("button", name="Blackout all").click()
+    await expect(group.get_by_role("button", name="End blackout")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await control.locator("#announce-text").fill("Dinner is served <b>now</b>")
+    await control.get_by_label("Full screen").check()
+    await control.locator("#announce-minutes").fill("5")
+    await control.get_by_role("button", name="Show announcement").click()
+    await expect(control.locator("#announce-current")).to_contain_text(
+        "full screen: Dinner is served <b>now</b>"
+    )
+    listing = (await w.client.get("/api/events/xmas/screens", headers=w.auth("moderator"))).json()
+    main = listing["screens"][0]
+    assert main["state"] == {"paused": True, "blackout": True, "spotlight": None}
+    announcement = listing["announcement"]
+    assert announcement["text"] == "Dinner is served <b>now</b>"
+    assert announcement["style"] == "fullscreen"
+    assert announcement["until"] == pytest.approx(time.time() + 300, abs=30)
+    await control.get_by_role("button", name="Clear announcement").click()
+    await expect(control.locator("#announce-current")).to_have_text("nothing")
+    assert await control.locator("#branding-form").count() == 0  # moderators steer only
+
+
+async def test_hostile_posts_are_text_on_the_control_page(pages: Pages, live: LiveServer) -> None:
+    """Scripts, broken HTML, a 5,000-character word and bidi tricks in posts and names are
+    plain text in the spotlight list; spotlighting one works and nothing runs."""
+    ids = []
+    for i, post in enumerate(HOSTILE):
+        author = {"name": post["author"], "handle": post.get("handle", "")}
+        shown = await approved(live.wall, f"h{i}", post["text"], author=author)
+        ids.append(shown["id"])
+    control = await pages.open(name="control")
+    await log_in_as(control, live)
+    items = control.locator("#spotlight-list .post")
+    await expect(items).to_have_count(len(HOSTILE))
+    for post_id, post in zip(ids, HOSTILE, strict=True):
+        item = f'#spotlight-list .post[data-post-id="{post_id}"]'
+        await expect(control.locator(f"{item} .post-text")).to_have_text(post["text"])
+        name = await control.locator(f"{item} .post-author").text_content() or ""
+        assert visible_text(name) == visible_text(post["author"])
+    await assert_inert(control, "#spotlight-list")
+    hostile = control.locator(f'#spotlight-list .post[data-post-id="{ids[0]}"]')
+    await hostile.get_by_role("button", name="Spotlight").click()
+    await expect(hostile).to_have_class(re.compile(r"\blit\b"))
+    listing = await live.wall.client.get(
+        "/api/events/xmas/screens", headers=live.wall.auth("moderator")
+    )
+    assert listing.json()["screens"][0]["state"]["spotlight"] == ids[0]
+    assert await control.evaluate("typeof window.__pwned") == "undefined"
+    await pages.screenshot(control, "hostile", full_page=True)
+
+
+async def test_admins_add_a_screen_and_see_the_whole_page(pages: Pages, live: LiveServer) -> None:
+    """An admin adds a screen from the page; it is listed with its steering at once."""
+    await approved(live.wall, "p1", "Schöne Feier!")
+    control = await pages.open(name="control", viewport={"width": 1440, "height": 900})
+    await log_in_as(control, live)
+    await control.locator("#new-screen").fill("lobby")
+    await control.get_by_role("button", name="Add screen").click()
+    await expect(control.locator(screen_group("lobby"))).to_have_count(1)
+    await expect(control.locator("#brand-screen option")).to_have_count(2)
+    await expect(control.locator("#announce-target option")).to_have_text(
+        ["all screens", "main", "lobby"]
+    )
+    await pages.screenshot(control, "overview", full_page=True)
