@@ -81,7 +81,7 @@ export class ScreenTable {
     }));
     const real = clients.filter((c) => !c.preview); // the preview below is not a screen
     const online = real.filter((c) => c.online).length;
-    refs.status.dataset.state = online ? "online" : "offline";
+    refs.status.dataset.state = online ? "online" : real.length ? "offline" : "none";
     refs.status.textContent = online ? `online · ${online}` : real.length ? "offline" : "never connected";
     body.dataset.online = String(online > 0);
     const badges = [`layout ${config.layout}`];
@@ -114,8 +114,7 @@ export class ScreenTable {
       cell(row, c.preview ? `${connection} (preview on this page)` : connection, "client-status");
       cell(row, `${c.width}×${c.height}`, "client-size");
       cell(row, c.layout || "–", "client-layout");
-      const behind = data.wall_seq - c.last_seq;
-      cell(row, behind > 0 ? `${c.last_seq} (${behind} behind)` : String(c.last_seq), "client-seq");
+      cell(row, `${c.last_seq} / ${data.wall_seq}`, "client-seq");
       const old = c.version && c.version !== this.appVersion;
       cell(row, old ? `${c.version} (old: reload)` : c.version || "–", old ? "client-version old" : "client-version");
       cell(row, ago(now - c.seen_at), "client-seen");
