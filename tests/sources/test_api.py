@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 
 from tests.conftest import Wall
+from tests.sources.conftest import until
+from tests.sources.fakes import FakeMastodon, running
 from wallserver.sources.webhook import sign
 
 SECRET = "s3cret-s3cret-s3cret"
@@ -116,3 +118,30 @@ async def test_bluesky_account_needs_both_fields_and_hides_the_password(wall: Wa
     )
     assert made.status_code == 201, made.text
     assert made.json()["config"]["app_password"] == "********"
+
+
+async def test_posts_per_minute_is_counted_per_source(wall: Wall) -> None:
+    """Two Mastodon instances and a webhook each show their own rate, not the network's."""
+    first, second = FakeMastodon(), FakeMastodon()
+    for n in (1, 2, 3):
+        first.post(n, stream=False)
+    second.post(4, stream=False)
+    async with running(first), running(second):
+        for fake in (first, second):
+            await add(wall, kind="mastodon", instance=fake.url, tag="xmas")
+        hook = (await add(wall, kind="webhook", secret=SECRET)).json()
+        assert (await send(wall, hook["id"], {"id": "sms-1", "text": "hi"})).status_code == 202
+
+        async def rates() -> dict[str, float]:
+            listed = await wall.client.get(
+                f"/api/events/{wall.event.slug}/sources", headers=wall.auth("admin")
+            )
+            return {
+                s["config"].get("instance", s["kind"]): s["posts_per_minute"]
+                for s in listed.json()["sources"]
+            }
+
+        async def counted() -> bool:
+            return await rates() == {first.url: 0.3, second.url: 0.1, "webhook": 0.1}
+
+        await until(counted, "each source's own rate")

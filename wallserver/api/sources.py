@@ -14,7 +14,7 @@ from wallserver.api.ingest import check_text
 from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from wallserver.schemas import Author, Media, Strict, _http_url
-from wallserver.sources import webhook
+from wallserver.sources import rates, webhook
 from wallserver.sources.failures import SourceFailure
 from wallserver.sources.items import Candidate, Deletion, Item
 from wallserver.sources.kinds import secrets_of, validate
@@ -52,7 +52,7 @@ async def status(source: SourceInfo, store: Store, supervisor: Supervisor) -> di
     return {
         **source.public(secrets_of(source.kind)),
         "connected": supervisor.connected(source.id),
-        "posts_per_minute": await store.sources.posts_per_minute(source.event_id, source.name),
+        "posts_per_minute": rates.per_minute(source.cursor, time.time()),
     }
 
 
@@ -178,7 +178,9 @@ async def receive_webhook(
         raise ValidationFailed(f"{where}: {first['msg']}") from exc
     item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, request))
     created = await supervisor.sink.apply(source, event, item, filter_tags=False)
-    await store.sources.save_cursor(source.id, source.cursor, posted=created)
+    cursor = dict(source.cursor)
+    rates.record(cursor, int(created), time.time())
+    await store.sources.save_cursor(source.id, cursor, posted=created)
     return {"accepted": True, "created": created}
 
 

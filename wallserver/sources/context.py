@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from wallserver.sources import rates
 from wallserver.sources.items import Item
 from wallserver.sources.sink import Sink
 from wallserver.store import EventInfo, Store
@@ -35,11 +37,12 @@ class Context:
         self, items: Iterable[Item], cursor: dict[str, Any], *, filter_tags: bool = False
     ) -> None:
         """Store or retract every item, then save the cursor: a restart resumes after this batch."""
-        posted = False
+        created = 0
         for item in items:
-            posted |= await self.sink.apply(self.source, self.event, item, filter_tags=filter_tags)
+            created += await self.sink.apply(self.source, self.event, item, filter_tags=filter_tags)
         self.cursor.update(cursor)
-        await self.store.sources.save_cursor(self.source.id, dict(self.cursor), posted)
+        rates.record(self.cursor, created, time.time())
+        await self.store.sources.save_cursor(self.source.id, dict(self.cursor), created > 0)
         self.progress = True
 
     async def pause(self, seconds: float) -> None:
