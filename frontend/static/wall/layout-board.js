@@ -5,6 +5,8 @@
 import { Masonry } from "./layout-masonry.js";
 import { retire } from "./layout-retire.js";
 
+const GROW_AFTER_MS = 20_000;
+
 export class BoardLayout {
   constructor(host, { onCapacity }) {
     this.element = document.createElement("div");
@@ -52,11 +54,18 @@ export class BoardLayout {
     this.element.insertBefore(card, next || null);
   }
 
+  // Shrink at once when cards do not fit; grow by one while some column has room to spare,
+  // but not for a while after a shrink, so the board does not churn around the limit.
   #fit({ columns, hidden, spare }) {
     const cards = [...this.element.children].filter((c) => !c.classList.contains("leaving")).length;
+    const now = performance.now();
     let places = this.places;
-    if (hidden > 0) places = Math.max(columns, cards - hidden);
-    else if (cards >= places && spare > 0.3) places = Math.min(columns * 6, places + 1);
+    if (hidden > 0) {
+      places = Math.max(columns, cards - hidden);
+      this.shrunkAt = now;
+    } else if (cards >= places && spare > 0.4 && now - (this.shrunkAt ?? -Infinity) > GROW_AFTER_MS) {
+      places = Math.min(columns * 6, places + 1);
+    }
     if (places !== this.places) {
       this.places = places;
       this.onCapacity(places);

@@ -79,7 +79,7 @@ export class Masonry {
       this.container.style.height = `${Math.max(0, Math.max(...heights) - gap)}px`;
     }
     if (this.onLayout && visibleHeight > 0) {
-      const spare = Math.min(...heights.map((h) => visibleHeight - h)) / visibleHeight;
+      const spare = Math.max(...heights.map((h) => visibleHeight - h)) / visibleHeight;
       this.onLayout({ columns, hidden, spare });
     }
   }
