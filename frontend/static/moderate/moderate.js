@@ -11,6 +11,7 @@ import { watchFigures } from "./figures.js";
 import { Stage } from "./stage.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
+const phone = matchMedia("(max-width: 40rem)"); // one post at a time: the stage is the console
 const AHEAD = 3; // claimed beyond those shown, ready to move up without a round trip
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -39,9 +40,16 @@ const posts = new Map(); // post id -> post (moderator view)
 const busy = new Map();
 const TARGET = { approve: "approved", reject: "rejected", hide: "hidden" };
 const selected = new Set();
+const skipped = new Set(); // posts skipped on a phone: shown after the others
 const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", pin: "Pinned", unpin: "Unpinned", undo: "Undone" };
 const claims = new Claims(slug, root.dataset.actor, () => render());
-const stage = new Stage();
+const stage = new Stage({
+  decide: (id, action) => decide(id, action),
+  skip: () => move(1),
+  history: (id) => showHistory(id),
+  edit: (id) => openEdit(id),
+  author: (post, action) => judgeAuthor(post, action),
+});
 let shown = []; // ids on screen, in order
 let cursor = 0;
 let lastDecision = null; // {id, after: Promise of the post after it} of this console's last decision
@@ -82,7 +90,8 @@ function matches(post) {
 function candidates() {
   const pending = filters.status.value === "pending";
   const all = [...posts.values()].filter(matches);
-  all.sort((a, b) => (pending ? a.id - b.id : b.id - a.id));
+  const later = (p) => (skipped.has(p.id) ? 1 : 0);
+  all.sort((a, b) => (pending ? later(a) - later(b) || a.id - b.id : b.id - a.id));
   return pending ? all.filter((p) => !claims.heldByOther(p.id)) : all;
 }
 
@@ -142,12 +151,13 @@ function render() {
 function draw() {
   const pending = filters.status.value === "pending";
   // Claim a few more than are shown, so the next card is already ours when one is decided.
-  const wanted = candidates().slice(0, pending ? VISIBLE + AHEAD : 50);
+  const shows = phone.matches ? 1 : VISIBLE;
+  const wanted = candidates().slice(0, pending ? shows + AHEAD : 50);
   if (pending) {
     claims.want(wanted.map((p) => p.id));
     claims.keepOnly(wanted.map((p) => p.id));
   }
-  const visible = pending ? wanted.filter((p) => claims.mine.has(p.id)).slice(0, VISIBLE) : wanted;
+  const visible = pending ? wanted.filter((p) => claims.mine.has(p.id)).slice(0, shows) : wanted;
   const ids = visible.map((p) => p.id);
   const same = ids.length === shown.length && ids.every((id, i) => id === shown[i]);
   shown = ids;
@@ -384,6 +394,17 @@ function connect() {
   });
 }
 
+// Next or previous post. On a phone, where one post is shown, "next" puts it at the back of
+// this console's queue (and lets its claim go); once every post was skipped, the round restarts.
+function move(step) {
+  if (phone.matches && step > 0 && shown.length) {
+    skipped.add(shown[0]);
+    if (candidates().every((p) => skipped.has(p.id))) skipped.clear();
+  }
+  cursor = Math.max(0, Math.min(cursor + step, shown.length - 1));
+  draw();
+}
+
 function current() {
   const free = shown.filter((id) => !busy.has(id));
   const id = shown[cursor];
@@ -396,6 +417,7 @@ document.getElementById("approve-selected").addEventListener("click", () => deci
 document.getElementById("reject-selected").addEventListener("click", () => decideMany([...selected], "reject"));
 filters.status.addEventListener("change", () => { selected.clear(); loadQueue().catch((err) => say(err.message, { kind: "error" })); });
 for (const key of ["source", "verdict", "media"]) filters[key].addEventListener("change", render);
+phone.addEventListener("change", render);
 filters.search.addEventListener("input", render);
 document.getElementById("filters").addEventListener("submit", (ev) => ev.preventDefault());
 setInterval(render, 5000); // others' claims expire
@@ -421,9 +443,8 @@ document.addEventListener("keydown", (ev) => {
     return;
   }
   if (key === "A") return void decideMany([...shown], "approve");
-  if (key === "j" || key === "ArrowDown") cursor = Math.min(cursor + 1, shown.length - 1);
-  if (key === "k" || key === "ArrowUp") cursor = Math.max(cursor - 1, 0);
-  if (key === "j" || key === "k" || key === "ArrowDown" || key === "ArrowUp") return void draw();
+  if (key === "j" || key === "ArrowDown") return void move(1);
+  if (key === "k" || key === "ArrowUp") return void move(-1);
   const id = current();
   if (id === undefined) return;
   if (key === "a") decide(id, posts.get(id).status === "approved" ? "hide" : "approve");
