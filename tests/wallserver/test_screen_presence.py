@@ -338,3 +338,21 @@ async def test_a_screen_on_one_instance_is_listed_by_another(
                 await ws.send(json.dumps(heartbeat("on-b")))
                 [client] = await until_listed(wall_a, lambda c: len(c) == 1)
     assert client["client"] == "on-b" and client["online"] is True
+
+
+async def test_the_listing_still_answers_when_the_broker_cannot(
+    wall: Wall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With Redis unreachable the control page still gets its screens (steering works); it is
+    told that heartbeats are unknown instead of getting an error."""
+
+    async def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(wall.app.state.broker, "presence_list", unreachable)
+    body = await listing(wall)
+    assert body["heartbeats"] is False
+    assert [s["name"] for s in body["screens"]] == ["main"]
+    assert body["screens"][0]["clients"] == []
+    monkeypatch.undo()
+    assert (await listing(wall))["heartbeats"] is True

@@ -92,7 +92,7 @@ async def test_main_screen_exists_from_the_first_read(any_wall: Wall) -> None:
     assert main["state"] == {"paused": False, "blackout": False, "spotlight": None}
     assert main["version"] == 1 and main["clients"] == [] and main["announcement"] is None
     assert listing["announcement"] is None
-    assert listing["wall_seq"] == 1
+    assert listing["wall_seq"] == 1 and listing["heartbeats"] is True
     [entry] = await any_wall.store.wall.after(any_wall.event.id, 0)
     message = json.loads(entry.text)
     assert message == {

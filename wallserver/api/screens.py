@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from typing import Annotated, Any
 
 import segno
@@ -22,6 +23,7 @@ from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
 from wallserver.settings import Settings
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["screens"])
 QR_MAX_AGE = 3600
 
@@ -60,7 +62,11 @@ async def list_screens(
     """Every screen with its settings, steering and the clients showing it (heartbeats)."""
     ensure_event_scope(principal, event)
     screens, announcements = await control.all(event)
-    beats = await presence.clients(event.id)
+    try:
+        beats, heard = await presence.clients(event.id), True
+    except Exception:  # the broker (Redis) is down: steering still works, heartbeats are unknown
+        log.warning("could not read the screens' heartbeats", exc_info=True)
+        beats, heard = [], False
     now = presence.clock()
     return {
         "screens": [
@@ -74,6 +80,7 @@ async def list_screens(
         "announcement": announcements.every[0],
         "wall_seq": await store.wall.current_seq(event.id),
         "kill_switch": await store.wall.paused(event.id),
+        "heartbeats": heard,
         "server_time": round(now, 3),
     }
 

@@ -102,6 +102,7 @@ async function poll() {
     showAnnouncement(data);
     showKill(data.kill_switch);
     root.dataset.loaded = "true";
+    if (!data.heartbeats) say("Heartbeats are unavailable (the server cannot reach its broker): screens may be online although shown offline.", "warn");
   } catch (err) {
     failures += 1;
     pollStatus.dataset.state = "offline";
