@@ -5,7 +5,7 @@
 import { Masonry } from "./layout-masonry.js";
 import { retire } from "./layout-retire.js";
 
-const GROW_AFTER_MS = 20_000;
+const GROW_AFTER_MS = 3000;
 
 export class BoardLayout {
   constructor(host, { onCapacity }) {
@@ -15,6 +15,8 @@ export class BoardLayout {
     this.onCapacity = onCapacity;
     this.masonry = new Masonry(this.element, { mode: "fill", onLayout: (fit) => this.#fit(fit) });
     this.places = Math.max(3, this.masonry.columns * 3);
+    // Re-measure now and then: growing waits after a shrink, and nothing else may happen.
+    this.refit = setInterval(() => this.masonry.schedule(), 2000);
   }
 
   get capacity() {
@@ -38,6 +40,7 @@ export class BoardLayout {
   }
 
   destroy() {
+    clearInterval(this.refit);
     this.masonry.destroy();
     this.element.remove();
   }
