@@ -13,7 +13,7 @@ import pytest
 import websockets
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Pages, approved, wait_until
+from tests.browser.conftest import PHONE, Pages, approved, wait_until
 from tests.browser.test_hostile import HOSTILE, assert_inert, visible_text
 from tests.conftest import LiveServer, make_settings
 from wallserver.settings import Settings
@@ -213,3 +213,11 @@ async def test_admins_add_a_screen_and_see_the_whole_page(pages: Pages, live: Li
         ["all screens", "main", "lobby"]
     )
     await pages.screenshot(control, "overview", full_page=True)
+
+    await control.set_viewport_size(PHONE)  # staff on the floor use their phones
+    width = await control.evaluate("window.innerWidth")
+    assert await control.evaluate("document.documentElement.scrollWidth") <= width
+    pause = control.locator(screen_group("lobby")).get_by_role("button", name="Pause")
+    box = await pause.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width and box["height"] >= 40
+    await pages.screenshot(control, "phone", full_page=True)
