@@ -27,6 +27,7 @@ from wallserver.api import (
     ws,
 )
 from wallserver.broker import create_broker, namespace_for
+from wallserver.claims import create_claims
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
 from wallserver.metrics import Metrics
@@ -71,7 +72,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         app.state.hub = hub
         app.state.feed = feed
         app.state.metrics = metrics
-        app.state.pipeline = Pipeline(store, hub, feed, metrics)
+        claims = create_claims(settings.broker_url, namespace_for(secret))
+        await claims.start()
+        app.state.pipeline = Pipeline(store, hub, feed, metrics, claims)
         app.state.screens = ScreenControl(store, hub)
         app.state.presence = Presence(broker)
         app.state.supervisor = await start_supervisor(settings, app.state.pipeline)
@@ -80,6 +83,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         finally:
             await app.state.supervisor.close()
             await hub.close()
+            await claims.close()
             await broker.close()
             await store.close()
 

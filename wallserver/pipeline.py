@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moderation import Candidate, RuleSet, evaluate, initial_status
-from moderation.claims import Claim, ClaimBook
+from moderation.claims import Claim
 from wallserver import candidates
+from wallserver.claims import ClaimTable, LocalClaims
 from wallserver.metrics import Metrics
 from wallserver.store import EventInfo, NewPost, Store
 from wallserver.store.posts import Outcome
@@ -26,7 +27,7 @@ class Pipeline:
     hub: Hub
     feed: ModerationFeed
     metrics: Metrics
-    claims: ClaimBook = field(default_factory=ClaimBook)  # per process, see docs/protocol.md
+    claims: ClaimTable = field(default_factory=LocalClaims)  # see wallserver/claims.py
 
     async def ingest(self, event: EventInfo, new: NewPost) -> Outcome:
         """Run the rules, store the post durably, then tell walls and moderators."""
@@ -69,8 +70,9 @@ class Pipeline:
         self, post_id: int, action: str, version: int, actor: str, reason: str = ""
     ) -> Outcome:
         outcome = await self.store.posts.decide(post_id, action, version, actor, reason)
-        self.claims.release([post_id], actor, time.time())  # claims steer offers; versions
-        # settle races: a claim is not a lock, so a decision by anyone still counts once
+        # Claims steer offers; versions settle races: a claim is not a lock, so a decision by
+        # anyone still counts once. The decider's own claim is done with.
+        await self.claims.release(outcome.post.event_id, [post_id], actor)
         self.metrics.decisions.labels(action).inc()
         await self._announce(outcome, "queue.update")
         return outcome
@@ -92,19 +94,20 @@ class Pipeline:
 
     async def claim(self, event: EventInfo, post_ids: list[int], actor: str) -> dict[str, Any]:
         """Claim posts for one moderator; every console hears which are taken."""
-        got, taken = self.claims.claim(post_ids, actor, time.time())
+        got, taken = await self.claims.claim(event.id, post_ids, actor)
         if got:
             await self.feed.publish(event.id, {"type": "queue.claim", "claims": claim_views(got)})
         return {"claimed": claim_views(got), "taken": claim_views(taken)}
 
     async def release(self, event: EventInfo, post_ids: list[int], actor: str) -> list[int]:
-        released = self.claims.release(post_ids, actor, time.time())
+        released = await self.claims.release(event.id, post_ids, actor)
         if released:
             await self.feed.publish(event.id, {"type": "queue.release", "post_ids": released})
         return released
 
-    def claimed_by(self, post_id: int) -> str | None:
-        return self.claims.holder(post_id, time.time())
+    async def claimed_by(self, event_id: int, post_ids: list[int]) -> dict[int, str]:
+        """Who holds a claim on each of these posts (posts nobody claimed are left out)."""
+        return await self.claims.holders(event_id, post_ids)
 
     async def pause(self, event: EventInfo, paused: bool) -> int:
         """The kill switch: blank (or restore) every screen of the event; returns the seq."""

@@ -1,12 +1,23 @@
-"""Console endpoints: claims through the feed and the queue; the kill switch on the wall log."""
+"""Console endpoints: claims through the feed and the queue, shared by instances; the kill switch
+on the wall log."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import Wall
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from tests.conftest import Wall, make_settings, start_wall
+from wallserver.app import create_app
 
 
 async def post(w: Wall, path: str, body: dict[str, Any], role: str = "moderator") -> Any:
@@ -33,11 +44,66 @@ async def test_claims_show_in_the_queue_and_release(wall: Wall) -> None:
 
 
 async def test_a_decision_frees_the_claim(wall: Wall) -> None:
-    """Deciding a claimed post releases the claim."""
+    """Deciding a claimed post releases the claim: another moderator may take the post."""
     post_id = (await wall.ingest("d", "hi")).json()["id"]
     await post(wall, "/claims", {"post_ids": [post_id]})
     assert (await wall.decide(post_id, "approve", 1)).status_code == 200
-    assert wall.app.state.pipeline.claimed_by(post_id) is None
+    again = await post(wall, "/claims", {"post_ids": [post_id]}, role="admin")
+    assert [c["post_id"] for c in again["claimed"]] == [post_id]
+
+
+@contextlib.asynccontextmanager
+async def instance(data_dir: Path, secret: str, **overrides: Any) -> AsyncIterator[FastAPI]:
+    """One wallserver instance with its lifespan running."""
+    config = make_settings(data_dir, **overrides).model_copy(
+        update={"secret_key": SecretStr(secret)}
+    )
+    app = create_app(config)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_a_post_claimed_on_one_instance_is_not_offered_by_another(
+    tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    """Two instances share PostgreSQL and Redis: a claim made through one is taken on the other,
+    shows in the other's queue, and is freed everywhere by a release or a decision."""
+    shared = {"database_url": postgres_url, "broker_url": redis_url}
+    secret = f"claims-across-instances-{secrets.token_hex(8)}"  # its own Redis namespace
+    async with (
+        instance(tmp_path / "a", secret, **shared) as a,
+        instance(tmp_path / "b", secret, **shared) as b,
+    ):
+        one = await start_wall(a)
+        two = Wall(
+            b,
+            b.state.store,
+            one.event,
+            one.tokens,
+            httpx.AsyncClient(transport=httpx.ASGITransport(b), base_url="http://wall.test"),
+        )
+        async with one.client, two.client:
+            ids = [(await one.ingest(f"x{i}", "hi")).json()["id"] for i in range(3)]
+            mine = await post(one, "/claims", {"post_ids": ids[:2]})
+            ada = mine["claimed"][0]["by"]
+            other = await post(two, "/claims", {"post_ids": ids}, role="admin")
+            assert [c["post_id"] for c in other["claimed"]] == ids[2:]
+            assert [(c["post_id"], c["by"]) for c in other["taken"]] == [(i, ada) for i in ids[:2]]
+            queue = await two.client.get(
+                f"/api/events/{two.event.slug}/posts?status=pending&order=oldest",
+                headers=two.auth("moderator"),
+            )
+            holders = [p["claimed_by"] for p in queue.json()["posts"]]
+            assert holders == [ada, ada, other["claimed"][0]["by"]]
+
+            assert await post(one, "/claims/release", {"post_ids": ids[:1]}) == {
+                "released": ids[:1]
+            }
+            assert (await one.decide(ids[1], "approve", 1)).status_code == 200
+            freed = await post(two, "/claims", {"post_ids": ids[:2]}, role="admin")
+            assert [c["post_id"] for c in freed["claimed"]] == ids[:2]
 
 
 async def test_kill_switch_writes_pause_and_resume_to_the_wall_log(wall: Wall) -> None:

@@ -36,10 +36,9 @@ async def list_posts(
     if unknown:
         raise ValidationFailed(f"unknown status: {', '.join(sorted(unknown))}")
     page = await store.posts.page(event.id, statuses, limit, cursor, oldest_first=order == "oldest")
+    holders = await pipeline.claimed_by(event.id, [p.id for p in page.posts])
     return {
-        "posts": [
-            {**p.moderator_view(), "claimed_by": pipeline.claimed_by(p.id)} for p in page.posts
-        ],
+        "posts": [{**p.moderator_view(), "claimed_by": holders.get(p.id)} for p in page.posts],
         "next_cursor": page.next_cursor,
     }
 
