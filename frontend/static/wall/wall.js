@@ -328,6 +328,7 @@ let beatTimer = null;
 function heartbeat() {
   clearTimeout(beatTimer);
   beatTimer = null;
+  if (params.has("preview")) return; // the control page's preview is not a screen
   stream.send({
     type: "heartbeat",
     screen: screenName,
