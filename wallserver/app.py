@@ -20,6 +20,7 @@ from wallserver.api import (
     ops,
     pages,
     posts,
+    rules,
     screens,
     session,
     sources,
@@ -100,7 +101,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=front / "templates")
     app.state.templates.env.globals["version"] = __version__
     handlers.install(app)
-    for module in (events, ingest, posts, screens, session, sources, wallpage, ws, ops, pages):
+    routers = (events, rules, ingest, posts, screens, session, sources, wallpage, ws, ops, pages)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")
     app.add_middleware(SecurityHeaders)

@@ -57,9 +57,11 @@ class RulesUpdate(Strict):
     trusted_authors: list[str] | None = Field(default=None, max_length=5000)
     banned_authors: list[str] | None = Field(default=None, max_length=5000)
     blocklist: list[str] | None = Field(default=None, max_length=20000)
+    # the version the change was made to (from GET); not part of the rules
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
     def rules(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+        return self.model_dump(exclude_none=True, exclude={"version"})
 
 
 class Author(Strict):

@@ -41,3 +41,40 @@ async def test_admin_dry_runs_and_saves_rules(pages: Pages, live: LiveServer) ->
     await expect(page.locator("#rules-result")).to_contain_text("Saved")
     later = await live.wall.ingest("s3", "another sale")
     assert later.json()["status"] == "rejected"
+
+
+async def test_second_admin_saving_is_told_and_can_redo_on_top(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Another admin saves while this one edits: saving is refused with who saved, nothing is
+    overwritten, and the saved rules can be loaded to make the change again on top."""
+    await live.wall.store.auth.create_user("boss", "admin", "password123")
+    page = await pages.open("/moderate/xmas", name="admin")
+    await page.get_by_label("Name").fill("boss")
+    await page.get_by_label("Password").fill("password123")
+    await page.get_by_role("button", name="Log in").click()
+    await page.locator("#rules-open").click()
+    editor = page.locator("#rules-text")
+    await expect(editor).to_have_value("{}")
+    theirs = {"chain": [{"kind": "banned_authors", "authors": ["troll"]}]}
+    other = await live.wall.client.put(  # the other admin, with their own client
+        "/api/events/xmas/rules", json={**theirs, "version": 0}, headers=live.wall.auth("admin")
+    )
+    assert other.status_code == 200, other.text
+    mine = {"chain": [{"kind": "regex", "patterns": ["sale"], "verdict": "reject"}]}
+    await editor.fill(json.dumps(mine))
+    await page.locator("#rules-save").click()
+    result = page.locator("#rules-result")
+    await expect(result).to_contain_text("Not saved: the rules changed since you loaded them")
+    await expect(result).to_contain_text("saved by token:")
+    await pages.screenshot(page, "conflict")
+    assert (await live.wall.store.events.get("xmas")).rules == theirs
+    assert json.loads(await editor.input_value()) == mine  # the edit is not lost
+
+    await page.locator("#rules-reload").click()
+    assert json.loads(await editor.input_value()) == theirs
+    both = {"chain": theirs["chain"] + mine["chain"]}
+    await editor.fill(json.dumps(both))
+    await page.locator("#rules-save").click()
+    await expect(result).to_contain_text("Saved")
+    assert (await live.wall.store.events.get("xmas")).rules == both

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import pytest
 
 from tests.conftest import Wall
 
@@ -77,3 +80,77 @@ async def test_near_duplicate_is_rejected(wall: Wall) -> None:
     await wall.ingest("d-1", "Best party ever!", author={"handle": "kim"})
     again = await wall.ingest("d-2", "best party ever!!", author={"handle": "kim"})
     assert again.json()["status"] == "rejected"
+
+
+async def rules_of(w: Wall) -> Any:
+    got = await w.client.get(f"/api/events/{w.event.slug}/rules", headers=w.auth("admin"))
+    assert got.status_code == 200, got.text
+    return got.json()
+
+
+BAN = {"chain": [{"kind": "banned_authors", "authors": ["troll"]}]}
+TRUST = {"chain": [{"kind": "trusted_authors", "authors": ["anna"]}]}
+
+
+async def test_saving_over_a_newer_version_is_a_409_naming_it(wall: Wall) -> None:
+    """Two admins load the rules; the second to save is refused with who saved first, and the
+    first one's rules stay; saving on top of the current version then works."""
+    loaded = await rules_of(wall)
+    assert loaded == {"rules": {}, "version": 0}
+    first = await put_rules(wall, {**BAN, "version": 0})
+    assert first.status_code == 200, first.text
+    saved = first.json()["version"]
+    assert saved > 0 and (await rules_of(wall))["version"] == saved
+    second = await put_rules(wall, {**TRUST, "version": 0})
+    assert second.status_code == 409
+    body = second.json()
+    assert body["error"]["code"] == "stale_version"
+    message = body["error"]["message"]
+    assert f"version {saved} was saved by token:" in message
+    assert "you edited version 0" in message
+    assert (body["rules"], body["version"]) == (BAN, saved)
+    assert (await rules_of(wall))["rules"] == BAN  # not overwritten
+    again = await put_rules(wall, {"chain": BAN["chain"] + TRUST["chain"], "version": saved})
+    assert again.status_code == 200, again.text
+    history = await wall.client.get(
+        f"/api/events/{wall.event.slug}/rules/history", headers=wall.auth("admin")
+    )
+    assert [c["version"] for c in history.json()["changes"]] == [again.json()["version"], saved]
+
+
+async def test_simultaneous_saves_of_one_version_let_exactly_one_through(any_wall: Wall) -> None:
+    """Two saves made to the same version at the same moment: one is stored, the other is a
+    409, on SQLite and on PostgreSQL alike."""
+    version = (await rules_of(any_wall))["version"]
+    answers = await asyncio.gather(
+        put_rules(any_wall, {**BAN, "version": version}),
+        put_rules(any_wall, {**TRUST, "version": version}),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    [winner] = [a for a in answers if a.status_code == 200]
+    assert (await rules_of(any_wall))["rules"] == winner.json()["rules"]
+    assert len(await any_wall.store.events.rule_history(any_wall.event.id)) == 1
+
+
+async def test_a_ban_from_a_post_lands_on_rules_saved_meanwhile(
+    wall: Wall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An admin saves the rules just as a moderator bans an author from a post: the ban is added
+    to the admin's rules instead of writing over them."""
+    post_id = (await wall.ingest("b", "hi", author={"handle": "troll"})).json()["id"]
+    store = wall.store.events
+    read = store.rules_state
+
+    async def read_then_admin_saves(event_id: int) -> tuple[dict[str, Any], int]:
+        state = await read(event_id)
+        monkeypatch.setattr(store, "rules_state", read)
+        await store.save_rules(wall.event.slug, TRUST, "user:admin")  # lands in between
+        return state
+
+    monkeypatch.setattr(store, "rules_state", read_then_admin_saves)
+    response = await wall.client.post(
+        f"/api/posts/{post_id}/author", json={"action": "ban"}, headers=wall.auth("moderator")
+    )
+    assert response.status_code == 200, response.text
+    kinds = {r["kind"]: r["authors"] for r in (await rules_of(wall))["rules"]["chain"]}
+    assert kinds == {"banned_authors": ["troll"], "trusted_authors": ["anna"]}

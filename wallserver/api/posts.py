@@ -11,11 +11,12 @@ from moderation import RuleError, RuleSet, Status
 from moderation.figures import Decided, per_moderator
 from wallserver.api.deps import MAX_ID, EventDep, PipelineDep, RowId, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
-from wallserver.errors import ValidationFailed
+from wallserver.errors import Conflict, StaleVersion, ValidationFailed
 from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
 from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
+AUTHOR_ATTEMPTS = 5  # a trust or ban is re-applied to rules someone saved meanwhile
 
 
 @router.get("/api/events/{slug}/posts")
@@ -127,14 +128,21 @@ async def trust_or_ban_author(
     post = await store.posts.get(post_id)
     event = await store.events.get_by_id(post.event_id)
     ensure_event_scope(principal, event)
-    try:
-        rules = RuleSet.from_dict(event.rules).with_author(
-            body.action, post.author_handle or post.author_name
-        )
-    except RuleError as exc:
-        raise ValidationFailed(str(exc)) from None
-    updated = await store.events.set_rules(event.slug, rules.to_dict(), principal.actor)
-    return {"rules": updated.rules}
+    author = post.author_handle or post.author_name
+    for _ in range(AUTHOR_ATTEMPTS):
+        current, version = await store.events.rules_state(event.id)
+        try:
+            rules = RuleSet.from_dict(current).with_author(body.action, author)
+        except RuleError as exc:
+            raise ValidationFailed(str(exc)) from None
+        try:
+            saved = await store.events.save_rules(
+                event.slug, rules.to_dict(), principal.actor, version
+            )
+        except StaleVersion:
+            continue  # someone saved the rules meanwhile: add the author to theirs
+        return {"rules": saved.rules, "version": saved.version}
+    raise Conflict("the rules keep changing under this request; try again")
 
 
 @router.post("/api/posts/{post_id}/edit")

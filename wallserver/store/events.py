@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from wallserver.db.models import Event, RuleChange
-from wallserver.errors import Conflict, NotFound, ValidationFailed
+from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from wallserver.store.database import Database
 from wallserver.store.records import EventInfo, iso
 
@@ -86,16 +87,58 @@ class EventStore:
 
     async def set_rules(self, slug: str, rules: dict[str, Any], actor: str = "system") -> EventInfo:
         """Replace the event's rules and record the new set in the rules' audit trail."""
+        await self.save_rules(slug, rules, actor)
+        return await self.get(slug)
+
+    async def save_rules(
+        self,
+        slug: str,
+        rules: dict[str, Any],
+        actor: str = "system",
+        expected_version: int | None = None,
+    ) -> RuleChangeInfo:
+        """Replace the rules, if they are still at ``expected_version`` (whatever they are, when
+        it is None), and record the new set in the audit trail; returns that entry.
+
+        A rule set's version is the id of its audit entry, 0 for the rules the event was created
+        with. A stale ``expected_version`` is a :class:`StaleVersion` carrying the current rules
+        and version, so two admins editing at once cannot silently overwrite each other."""
         async with self.db.write() as session:
-            row = (await session.exec(select(Event).where(Event.slug == slug))).first()
+            # The event row's lock (PostgreSQL; SQLite has one writer anyway) orders savers, so
+            # the version read below is still the latest when the new entry is written.
+            query = select(Event).where(Event.slug == slug).with_for_update()
+            row = (await session.exec(query)).first()
             if row is None:
                 raise NotFound(f"no event {slug!r}")
+            assert row.id is not None
+            if expected_version is not None:
+                latest = await _latest_change(session, row.id)
+                current = (latest.id or 0) if latest else 0
+                if current != expected_version:
+                    when = iso(latest.at)[:19].replace("T", " ") if latest else ""
+                    by = f" by {latest.actor} at {when} UTC" if latest else ""
+                    raise StaleVersion(
+                        f"the rules changed since you loaded them: version {current} was saved"
+                        f"{by} (you edited version {expected_version}). Reload the rules, make "
+                        "your change again and save.",
+                        extra={"rules": dict(row.rules), "version": current},
+                    )
             row.rules = rules
             session.add(row)
-            assert row.id is not None
-            session.add(RuleChange(event_id=row.id, actor=actor, rules=rules))
+            change = RuleChange(event_id=row.id, actor=actor, rules=rules)
+            session.add(change)
             await session.flush()
-            return EventInfo.of(row)
+            return RuleChangeInfo(change.id or 0, actor, rules, iso(change.at))
+
+    async def rules_state(self, event_id: int) -> tuple[dict[str, Any], int]:
+        """The event's rules and their version. The version is read first: should a save land
+        in between, the pair looks older than it is, and saving with it is refused, never lost."""
+        async with self.db.read() as session:
+            latest = await _latest_change(session, event_id)
+            row = await session.get(Event, event_id)
+        if row is None:
+            raise NotFound(f"no event {event_id}")
+        return dict(row.rules), (latest.id or 0) if latest else 0
 
     async def rule_history(self, event_id: int, limit: int = 100) -> list[RuleChangeInfo]:
         """The event's saved rule sets, newest first."""
@@ -108,6 +151,16 @@ class EventStore:
         async with self.db.read() as session:
             rows = (await session.exec(query)).all()
         return [RuleChangeInfo(r.id or 0, r.actor, dict(r.rules), iso(r.at)) for r in rows]
+
+
+async def _latest_change(session: AsyncSession, event_id: int) -> RuleChange | None:
+    query = (
+        select(RuleChange)
+        .where(RuleChange.event_id == event_id)
+        .order_by(col(RuleChange.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
 
 
 @dataclass(frozen=True, slots=True)

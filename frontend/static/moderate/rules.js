@@ -1,5 +1,7 @@
 // The rules editor (admins): the chain as JSON, a dry run over the queue and the last 500
-// posts, then save. Validation errors from the server are shown as they come.
+// posts, then save. Validation errors from the server are shown as they come. A save carries the
+// version the editor loaded, so when another admin saved meanwhile the server refuses (409) and
+// says who; the edit stays in the editor, and their rules can be loaded to redo it on top.
 
 import { api } from "../common/api.js";
 
@@ -9,6 +11,14 @@ const dialog = document.getElementById("rules");
 const text = document.getElementById("rules-text");
 const result = document.getElementById("rules-result");
 const changes = document.getElementById("rules-changes");
+const reload = document.getElementById("rules-reload");
+let version = null; // of the rules in the editor, as loaded or saved
+
+function load(rules, loaded) {
+  text.value = JSON.stringify(rules, null, 2);
+  version = loaded;
+  reload.hidden = true;
+}
 
 function proposal() {
   try {
@@ -21,7 +31,7 @@ function proposal() {
 
 document.getElementById("rules-open").addEventListener("click", async () => {
   const current = await api("GET", base);
-  text.value = JSON.stringify(current.rules, null, 2);
+  load(current.rules, current.version);
   result.textContent = "";
   changes.replaceChildren();
   dialog.showModal();
@@ -54,10 +64,17 @@ document.getElementById("rules-save").addEventListener("click", async () => {
   const body = proposal();
   if (!body) return;
   try {
-    const saved = await api("PUT", base, body);
-    text.value = JSON.stringify(saved.rules, null, 2);
+    const saved = await api("PUT", base, { ...body, version });
+    load(saved.rules, saved.version);
     result.textContent = "Saved. New posts are decided by these rules.";
   } catch (err) {
-    result.textContent = err.message;
+    result.textContent = err.status === 409 ? `Not saved: ${err.message}` : err.message;
+    if (err.status === 409 && err.body && err.body.rules) {
+      reload.hidden = false;
+      reload.onclick = () => {
+        load(err.body.rules, err.body.version);
+        result.textContent = "These are the saved rules now. Make your change again, then save.";
+      };
+    }
   }
 });
