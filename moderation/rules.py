@@ -12,13 +12,14 @@ Two JSON shapes are read:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from moderation.chain import Candidate, Decision, Rule, RuleError, Verdict, handle_of, run
 from moderation.queue import Status
-from moderation.rulebook import BannedAuthors, TrustedAuthors, parse_rule
+from moderation.rulebook import BannedAuthors, Hashtags, TrustedAuthors, parse_rule
 
 LEGACY_KEYS = ("trusted_authors", "banned_authors", "blocklist")
 MAX_RULES = 50
@@ -50,6 +51,8 @@ class RuleSet:
         unknown = sorted(set(data) - set(LEGACY_KEYS))
         if unknown:
             raise RuleError(f"unknown rules key {', '.join(map(repr, unknown))}")
+        if not data:  # no rules at all (a new event's): an empty chain, not three empty lists
+            return cls()
         legacy = [
             {"kind": "banned_authors", "authors": data.get("banned_authors", [])},
             {"kind": "blocklist", "words": data.get("blocklist", [])},
@@ -93,6 +96,29 @@ class RuleSet:
         if not added:
             fresh = add(frozenset({key}))
             rules = [fresh, *rules] if add is BannedAuthors else [*rules, fresh]
+        return RuleSet(tuple(rules))
+
+    @property
+    def foreign_hashtags(self) -> tuple[str, ...]:
+        """The tags the (first) hijacked-hashtag rule holds posts for."""
+        return next((r.foreign for r in self.rules if isinstance(r, Hashtags)), ())
+
+    def with_foreign_hashtags(self, tags: Iterable[str]) -> RuleSet:
+        """The rules with ``tags`` among the hijacked-hashtag rule's foreign tags. Without such a
+        rule, a new one (it holds the post) goes before the trusted authors, or last, as in the
+        example chain of docs/api.md; with nothing to add, the rules stay as they are."""
+        tags = list(tags)
+        rules = list(self.rules)
+        for i, rule in enumerate(rules):
+            if isinstance(rule, Hashtags):
+                rules[i] = rule.adding(tags)
+                return RuleSet(tuple(rules))
+        if not tags:
+            return self
+        if len(rules) >= MAX_RULES:
+            raise RuleError(f"at most {MAX_RULES} rules: no room for a hashtags rule")
+        at = next((i for i, r in enumerate(rules) if isinstance(r, TrustedAuthors)), len(rules))
+        rules.insert(at, Hashtags(()).adding(tags))
         return RuleSet(tuple(rules))
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from moderation.chain import Candidate, Decision, Verdict
@@ -20,24 +21,53 @@ def hashtags(text: str) -> list[str]:
     return list(dict.fromkeys(fold(t, squeeze=False) for t in _HASHTAG.findall(text)))
 
 
+def tag_key(tag: str) -> str:
+    """A hashtag as the rule compares it: without ``#``, folded like the post's tags."""
+    return fold(tag.strip().lstrip("#\uff03"), squeeze=False)
+
+
+def spelled(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags without ``#``, one spelling (the first) per folded tag, in the folded tags' order."""
+    first: dict[str, str] = {}
+    for tag in tags:
+        key = tag_key(tag)
+        if key:
+            first.setdefault(key, tag.strip().lstrip("#\uff03"))
+    return tuple(first[key] for key in sorted(first))
+
+
+def foreign_tags(own: Iterable[str], others: Iterable[str]) -> list[str]:
+    """Other events' hashtags that are not also one of this event's, for the foreign list."""
+    mine = {tag_key(t) for t in own}
+    return [t for t in spelled(others) if tag_key(t) not in mine]
+
+
 @dataclass(frozen=True, slots=True)
 class Hashtags:
     """Hijacked hashtags: another event's tag, or more tags than a real guest would use."""
 
     kind: ClassVar[str] = "hashtags"
-    foreign: frozenset[str]
+    foreign: tuple[str, ...]  # as written, without "#"; see ``spelled``
     max_tags: int = 0  # 0: no limit
     verdict: Verdict = Verdict.HOLD
+    keys: dict[str, str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", {tag_key(t): t for t in self.foreign})
 
     @classmethod
     def from_config(cls, c: Config) -> Hashtags:
-        foreign = frozenset(fold(t.lstrip("#\uff03"), squeeze=False) for t in c.strings("foreign"))
+        foreign = spelled(c.strings("foreign"))
         limit = int(c.number("max_tags", 0, low=0, high=100))
         return cls(foreign, limit, c.verdict(Verdict.HOLD))
 
+    def adding(self, tags: Iterable[str]) -> Hashtags:
+        """The same rule with ``tags`` among the foreign ones."""
+        return Hashtags(spelled([*self.foreign, *tags]), self.max_tags, self.verdict)
+
     def check(self, post: Candidate) -> Decision | None:
         tags = hashtags(post.text)
-        alien = [t for t in tags if t in self.foreign]
+        alien = [self.keys[t] for t in tags if t in self.keys]
         if alien:
             return Decision(self.verdict, "foreign_hashtag", f"another event's tag: #{alien[0]}")
         if self.max_tags and len(tags) > self.max_tags:
@@ -48,7 +78,7 @@ class Hashtags:
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "foreign": sorted(self.foreign),
+            "foreign": list(self.foreign),
             "max_tags": self.max_tags,
             "verdict": self.verdict.value,
         }

@@ -78,3 +78,26 @@ async def test_second_admin_saving_is_told_and_can_redo_on_top(
     await page.locator("#rules-save").click()
     await expect(result).to_contain_text("Saved")
     assert (await live.wall.store.events.get("xmas")).rules == both
+
+
+async def test_other_events_tags_are_filled_in_not_typed(pages: Pages, live: LiveServer) -> None:
+    """One click adds the other events' hashtags to the rules in the editor; saved, a post that
+    borrows one waits for a moderator."""
+    await live.wall.store.events.create("nye", "New Year", ["NYE2027"])
+    await live.wall.store.auth.create_user("boss", "admin", "password123")
+    page = await pages.open("/moderate/xmas", name="admin")
+    await page.get_by_label("Name").fill("boss")
+    await page.get_by_label("Password").fill("password123")
+    await page.get_by_role("button", name="Log in").click()
+    await page.locator("#rules-open").click()
+    await page.get_by_role("button", name="Add other events' tags").click()
+    result = page.locator("#rules-result")
+    await expect(result).to_contain_text("Added other events' tags: #NYE2027.")
+    chain = json.loads(await page.locator("#rules-text").input_value())["chain"]
+    assert chain == [{"kind": "hashtags", "foreign": ["NYE2027"], "max_tags": 0, "verdict": "hold"}]
+    await pages.screenshot(page, "filled")
+    await page.locator("#rules-save").click()
+    await expect(result).to_contain_text("Saved")
+    borrowed = await live.wall.ingest("b1", "Prost! #NYE2027")
+    assert borrowed.json()["status"] == "pending"
+    assert (await live.wall.store.posts.get(borrowed.json()["id"])).rule == "foreign_hashtag"

@@ -78,7 +78,7 @@ def test_hashtag_rule_foreign_and_too_many() -> None:
     assert decide(chain, post("#xmas #otherparty")) == (
         "hold",
         "foreign_hashtag",
-        "another event's tag: #otherparty",
+        "another event's tag: #OtherParty",  # as the rule spells it
     )
     assert decide(chain, post("#a #b #c #d"))[1] == "too_many_hashtags"  # type: ignore[index]
     assert decide(chain, post("#a #b #c")) is None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from moderation import Candidate, RuleSet, Status, Verdict, evaluate, initial_status
+from moderation.rulebook.content import foreign_tags, tag_key
 
 RULES = RuleSet.from_dict(
     {
@@ -98,3 +101,66 @@ def test_stored_rules_are_parsed_once() -> None:
     copy = {key: list(values) for key, values in stored.items()}
     assert RuleSet.from_dict(copy) is RuleSet.from_dict(stored)
     assert RuleSet.from_dict({**stored, "blocklist": ["other"]}) is not RuleSet.from_dict(stored)
+
+
+def test_other_events_tags_leave_out_this_events_own() -> None:
+    """Other events' tags, once each, as they spell them; a tag this event shares is not foreign."""
+    others = [
+        "NYE2027",
+        "dabei",
+        "#SummerFest",
+        "summerfest",
+        "\uff24abei",
+    ]  # a full-width D folds to D
+    assert foreign_tags(["XmasParty", "#Dabei"], others) == ["NYE2027", "SummerFest"]
+
+
+def test_foreign_tags_go_into_the_hashtags_rule_before_trusted_authors() -> None:
+    """Without a hashtags rule, a holding one is made before the trusted authors, so a trusted
+    author's post under another event's tag waits too; an existing rule keeps its settings."""
+    trusted = {"kind": "trusted_authors", "authors": ["anna"]}
+    rules = RuleSet.from_dict({"chain": [trusted]}).with_foreign_hashtags(["NYE2027"])
+    assert rules.to_dict() == {
+        "chain": [
+            {"kind": "hashtags", "foreign": ["NYE2027"], "max_tags": 0, "verdict": "hold"},
+            trusted,
+        ]
+    }
+    decision = evaluate(rules, post("Frohes neues #nye2027", handle="anna"))
+    assert decision is not None and (decision.verdict, decision.rule) == (
+        Verdict.HOLD,
+        "foreign_hashtag",
+    )
+    strict = {"kind": "hashtags", "foreign": ["Other"], "max_tags": 4, "verdict": "reject"}
+    merged = RuleSet.from_dict({"chain": [strict]}).with_foreign_hashtags(["NYE2027", "other"])
+    assert merged.to_dict()["chain"] == [{**strict, "foreign": ["NYE2027", "Other"]}]
+    assert RuleSet().with_foreign_hashtags([]) == RuleSet()  # nothing to add: no empty rule
+
+
+tags = st.text(st.characters(categories=("L", "N")), min_size=1, max_size=12)
+
+
+@given(
+    existing=st.lists(tags, max_size=5),
+    added=st.lists(tags, max_size=5),
+    trusted=st.booleans(),
+)
+def test_added_foreign_tags_are_kept_once_and_hold_their_posts(
+    existing: list[str], added: list[str], trusted: bool
+) -> None:
+    """Whatever the tags, the result is a valid rule set that reads back the same, holds each
+    tag once, and holds a post that carries any of them."""
+    chain: list[dict[str, object]] = []
+    if existing:
+        chain.append({"kind": "hashtags", "foreign": existing})
+    if trusted:
+        chain.append({"kind": "trusted_authors", "authors": ["guest"]})
+    rules = RuleSet.from_dict({"chain": chain}).with_foreign_hashtags(added)
+    again = RuleSet.from_dict(rules.to_dict())
+    assert again.to_dict() == rules.to_dict()
+    keys = [tag_key(t) for t in again.foreign_hashtags]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {tag_key(t) for t in existing + added}
+    for tag in added:
+        decision = evaluate(again, post(f"Party! #{tag}"))
+        assert decision is not None and decision.rule == "foreign_hashtag", tag

@@ -58,6 +58,7 @@ PROTECTED = {
     ("PUT", "/api/events/{slug}/rules"): {"admin"},
     ("GET", "/api/events/{slug}/rules/history"): {"admin"},
     ("POST", "/api/events/{slug}/rules/dry-run"): {"admin"},
+    ("POST", "/api/events/{slug}/rules/foreign-hashtags"): {"admin"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},

@@ -154,3 +154,47 @@ async def test_a_ban_from_a_post_lands_on_rules_saved_meanwhile(
     assert response.status_code == 200, response.text
     kinds = {r["kind"]: r["authors"] for r in (await rules_of(wall))["rules"]["chain"]}
     assert kinds == {"banned_authors": ["troll"], "trusted_authors": ["anna"]}
+
+
+async def test_other_events_hashtags_fill_the_hijacked_hashtag_rule(wall: Wall) -> None:
+    """The other events' tags are added to the proposal (not saved); saved, they hold a post
+    that borrows one; this event's own tags are never foreign."""
+    await wall.store.events.create("nye", "New Year", ["NYE2027", "dabei"])
+    await wall.store.events.create("summer", "Summer Fest", ["SummerFest"])
+    trusted = {"kind": "trusted_authors", "authors": ["anna"]}
+    response = await wall.client.post(
+        f"/api/events/{wall.event.slug}/rules/foreign-hashtags",
+        json={"chain": [trusted], "version": 0},
+        headers=wall.auth("admin"),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["hashtags"] == body["added"] == ["NYE2027", "SummerFest"]  # "Dabei" is ours too
+    hashtags = {"kind": "hashtags", "foreign": ["NYE2027", "SummerFest"], "max_tags": 0}
+    assert body["rules"] == {"chain": [{**hashtags, "verdict": "hold"}, trusted]}
+    assert (await rules_of(wall)) == {"rules": {}, "version": 0}  # nothing saved
+
+    again = await wall.client.post(
+        f"/api/events/{wall.event.slug}/rules/foreign-hashtags",
+        json=body["rules"],
+        headers=wall.auth("admin"),
+    )
+    assert again.json()["added"] == [] and again.json()["rules"] == body["rules"]
+    assert (await put_rules(wall, {**body["rules"], "version": 0})).status_code == 200
+    borrowed = await wall.ingest("h1", "Best party! #summerfest #dabei", author={"handle": "anna"})
+    assert borrowed.json()["status"] == "pending"
+    post = await wall.store.posts.get(borrowed.json()["id"])
+    assert (post.rule, post.rule_reason) == ("foreign_hashtag", "another event's tag: #SummerFest")
+    own = await wall.ingest("h2", "Merry Xmas #Dabei", author={"handle": "anna"})
+    assert own.json()["status"] == "approved"
+
+
+async def test_foreign_hashtags_refuse_an_invalid_proposal(wall: Wall) -> None:
+    """The proposal is validated like a save: a bad regex is a 422, not a silent fill."""
+    response = await wall.client.post(
+        f"/api/events/{wall.event.slug}/rules/foreign-hashtags",
+        json={"chain": [{"kind": "regex", "patterns": ["(oops"]}]},
+        headers=wall.auth("admin"),
+    )
+    assert response.status_code == 422
+    assert "not a valid regular expression" in response.json()["error"]["message"]

@@ -1,4 +1,5 @@
-"""An event's rules (admins): read, replace (with a version check), the audit trail, a dry run."""
+"""An event's rules (admins): read, replace (with a version check), the audit trail, a dry run,
+and the other events' hashtags for the hijacked-hashtag rule."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from moderation import RuleError, RuleSet
+from moderation.rulebook.content import foreign_tags, tag_key
 from wallserver.api.deps import EventDep, StoreDep
 from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.dryrun import dry_run
@@ -51,6 +53,29 @@ async def rules_dry_run(
     """How the proposed rules would decide the queue and the last 500 posts; nothing is saved."""
     ensure_event_scope(principal, event)
     return await dry_run(store, event, checked_rules(body.rules()))
+
+
+@router.post("/foreign-hashtags")
+async def add_foreign_hashtags(
+    body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
+) -> dict[str, Any]:
+    """The proposed rules with the hashtags of this server's other events added to the
+    hijacked-hashtag rule (made when missing), so nobody has to type them; nothing is saved.
+    Tags this event shares with another are left out."""
+    ensure_event_scope(principal, event)
+    proposal = checked_rules(body.rules())
+    others = [tag for e in await store.events.all() if e.id != event.id for tag in e.hashtags]
+    tags = foreign_tags(event.hashtags, others)
+    known = {tag_key(t) for t in proposal.foreign_hashtags}
+    try:
+        rules = proposal.with_foreign_hashtags(tags)
+    except RuleError as exc:
+        raise ValidationFailed(f"rules: {exc}") from None
+    return {
+        "hashtags": tags,
+        "added": [t for t in tags if tag_key(t) not in known],
+        "rules": rules.to_dict(),
+    }
 
 
 def checked_rules(data: dict[str, Any]) -> RuleSet:

@@ -60,6 +60,27 @@ document.getElementById("rules-dry-run").addEventListener("click", async () => {
   }
 });
 
+// The hijacked-hashtag rule: the server adds the tags of its other events to the proposal.
+document.getElementById("rules-foreign").addEventListener("click", async () => {
+  const body = proposal();
+  if (!body) return;
+  try {
+    const filled = await api("POST", `${base}/foreign-hashtags`, body);
+    text.value = JSON.stringify(filled.rules, null, 2);
+    const list = (tags) => tags.map((t) => `#${t}`).join(", ");
+    if (filled.added.length) {
+      result.textContent = `Added other events' tags: ${list(filled.added)}. ` +
+        "Posts carrying them wait for a moderator. Dry run, then save.";
+    } else {
+      result.textContent = filled.hashtags.length
+        ? `The rule already has every other event's tag (${list(filled.hashtags)}).`
+        : "No other event on this server has tags this event lacks.";
+    }
+  } catch (err) {
+    result.textContent = err.message;
+  }
+});
+
 document.getElementById("rules-save").addEventListener("click", async () => {
   const body = proposal();
   if (!body) return;
