@@ -181,12 +181,16 @@ async def test_caption_edit_keeps_the_original_and_updates_the_wall(wall: Wall) 
 
 
 async def test_console_preview_uses_the_walls_card_template(wall: Wall) -> None:
-    """The console previews posts from the same card markup the wall renders (``_card.html``)."""
+    """The console previews posts from the same card markup and stylesheets the wall uses."""
     await wall.store.auth.create_user("mod", "moderator", "password123")
     login = await wall.client.post("/api/session", json={"name": "mod", "password": "password123"})
     assert login.status_code == 200, login.text
     card = re.compile(r'<template id="card-template">.*?</template>', re.DOTALL)
-    console = card.findall((await wall.client.get(f"/moderate/{wall.event.slug}")).text)
-    screen = card.findall((await wall.client.get(f"/wall/{wall.event.slug}")).text)
+    console_page = (await wall.client.get(f"/moderate/{wall.event.slug}")).text
+    wall_page = (await wall.client.get(f"/wall/{wall.event.slug}")).text
+    console = card.findall(console_page)
     assert len(console) == 1
-    assert console == screen
+    assert console == card.findall(wall_page)
+    # and the preview's frame loads the stylesheets the wall page loads, no more, no fewer
+    [styles] = re.findall(r'data-styles="([^"]*)"', console_page)
+    assert styles.split() == re.findall(r'<link rel="stylesheet" href="([^"]*)"', wall_page)
