@@ -11,8 +11,8 @@ import { watchFigures } from "./figures.js";
 import { Stage } from "./stage.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
-const phone = matchMedia("(max-width: 40rem)"); // one post at a time: the stage is the console
 const AHEAD = 3; // claimed beyond those shown, ready to move up without a round trip
+const phone = matchMedia("(max-width: 40rem)"); // one post at a time: the stage is the console
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
 const list = document.getElementById("queue");
