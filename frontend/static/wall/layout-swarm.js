@@ -4,7 +4,7 @@
 
 import { displayableUrl } from "../common/media.js";
 import { contained } from "../common/text.js";
-import { initials } from "./crowd.js";
+import { Crowd, initials } from "./crowd.js";
 import { retire } from "./layout-retire.js";
 
 const NODES = 90;
@@ -45,7 +45,7 @@ export class SwarmLayout {
     void card.offsetWidth;
     card.classList.add("placed");
     for (const n of this.sky.querySelectorAll(".speaking")) n.classList.remove("speaking");
-    const key = post && this.#keyOf(post);
+    const key = post && Crowd.keyOf(post);
     const node = key && this.nodes.get(key);
     if (node) node.classList.add("speaking");
   }
@@ -70,11 +70,6 @@ export class SwarmLayout {
       node.style.setProperty("--x", `${50 + 42 * r * Math.cos(slot * GOLDEN)}%`);
       node.style.setProperty("--y", `${50 + 40 * r * Math.sin(slot * GOLDEN)}%`);
     }
-  }
-
-  #keyOf(post) {
-    const a = post.author || {};
-    return `${post.source || ""}:${(a.handle || a.name || "").toLowerCase()}`;
   }
 
   #count() {

@@ -1,6 +1,7 @@
 // The phone view (/live): every approved post as a card, pinned first, then newest first, at
 // most MAX_CARDS of them, in a page that scrolls. No pacing: phones read at their own speed.
 
+import { applyBranding, complete } from "./branding.js";
 import { buildCard, isEmpty, loadImage } from "./cards.js";
 import { Masonry } from "./layout-masonry.js";
 import { WallStream } from "./stream.js";
@@ -67,6 +68,8 @@ function apply(msg) {
   } else if (msg.type === "wall.pause" || msg.type === "wall.resume") {
     // The kill switch: blank the screen at once, keep the cards to come back to.
     root.dataset.paused = msg.type === "wall.pause" ? "true" : "false";
+  } else if (msg.type === "wall.config" && msg.screen === "main" && msg.config) {
+    applyBranding(root, complete(msg.config)); // phones wear the main screen's colours
   } else if (msg.type === "post.pin" || msg.type === "post.unpin") {
     const card = byId.get(String(msg.post_id));
     if (card) {
@@ -90,4 +93,5 @@ const stream = new WallStream(root.dataset.slug, {
     root.dataset.state = state;
   },
 });
+applyBranding(root, complete(JSON.parse(root.dataset.config || "{}")));
 stream.connect();

@@ -245,12 +245,13 @@ export class Pacer {
   // The id to put on stage now, or null. `outgoing` is the place it would take (null: a free place).
   #next(now, outgoing) {
     const unseen = this.queue.find((id) => this.#matches(id) && !(this.board && this.entries.get(id).pinned));
-    const recycled = this.#recyclable()[0] ?? null;
+    const recyclable = this.#recyclable();
+    const recycled = recyclable[0] ?? null;
     if (outgoing === null) return unseen ?? recycled;
     const age = now - this.entries.get(outgoing).shownAt;
     if (!this.board) {
       // A pinned post that has been off stage for recycleMs goes before anything else.
-      const due = this.#recyclable().find((id) => this.entries.get(id).pinned && now - this.entries.get(id).shownAt >= this.recycleMs);
+      const due = recyclable.find((id) => this.entries.get(id).pinned && now - this.entries.get(id).shownAt >= this.recycleMs);
       if (due && (this.skipping || age >= this.dwellMs)) return due;
     }
     if (unseen !== undefined) {

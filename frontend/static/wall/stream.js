@@ -15,7 +15,6 @@ export class WallStream {
     this.attempt = 0;
     this.socket = null;
     this.timer = null;
-    this.offlineSince = null;
   }
 
   url() {
@@ -32,7 +31,6 @@ export class WallStream {
     socket.addEventListener("message", (ev) => this.receive(ev.data));
     socket.addEventListener("close", (ev) => {
       if (this.socket !== socket) return;
-      this.offlineSince ??= Date.now();
       this.onState("offline", ev.code);
       // Refusals that retrying cannot fix (bad token, no such event) still retry, slowly:
       // staff may fix the token or create the event while the screen waits.
@@ -54,7 +52,6 @@ export class WallStream {
     }
     if (msg.type === "hello") {
       this.attempt = 0;
-      this.offlineSince = null;
       const fresh = this.lastSeq === 0 || msg.reset;
       if (msg.reset) {
         this.lastSeq = 0;

@@ -86,12 +86,12 @@ function prepare(post) {
 }
 
 function tick() {
-  const upcoming = pacer.upcoming(4);
-  for (const post of upcoming) prepare(post);
-  const changes = pacer.tick((post) => prepared.get(String(post.id))?.ready === true);
-  render(changes);
-  // Keep only the cards about to be needed: the DOM and memory stay bounded.
-  const soon = new Set(pacer.upcoming(6).map((p) => String(p.id)));
+  const upcoming = pacer.upcoming(6);
+  for (const post of upcoming.slice(0, 4)) prepare(post);
+  render(pacer.tick((post) => prepared.get(String(post.id))?.ready === true));
+  // Keep only the cards about to be needed (those that went on stage left `prepared` already):
+  // the DOM and memory stay bounded.
+  const soon = new Set(upcoming.map((p) => String(p.id)));
   for (const id of prepared.keys()) if (!soon.has(id)) prepared.delete(id);
   fetchSpilled();
 }
@@ -138,13 +138,19 @@ function fetchSpilled() {
   const ids = pacer.wanted(50);
   if (ids.length === 0) return;
   fetching = true;
-  fetch(`/api/events/${encodeURIComponent(slug)}/wall/posts?ids=${ids.join(",")}`, { credentials: "same-origin" })
-    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-    .then((data) => pacer.restore(ids, data.posts || []))
+  fetchPosts(ids)
+    .then((posts) => pacer.restore(ids, posts))
     .catch(() => pacer.unfetched(ids))
     .finally(() => {
       fetching = false;
     });
+}
+
+// Approved posts by id, as the stream shows them (GET /api/events/{slug}/wall/posts).
+function fetchPosts(ids) {
+  return fetch(`/api/events/${encodeURIComponent(slug)}/wall/posts?ids=${ids.join(",")}`)
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+    .then((data) => data.posts || []);
 }
 
 // --- layout ---------------------------------------------------------------------------------
@@ -216,9 +222,8 @@ function showSpotlight(postId) {
     show(known);
     return;
   }
-  fetch(`/api/events/${encodeURIComponent(slug)}/wall/posts?ids=${encodeURIComponent(postId)}`)
-    .then((r) => (r.ok ? r.json() : { posts: [] }))
-    .then((data) => (data.posts || []).forEach(show))
+  fetchPosts([Number(postId)])
+    .then((posts) => posts.forEach(show))
     .catch(() => {});
 }
 
