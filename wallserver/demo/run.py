@@ -58,6 +58,7 @@ def banner(base: str, c: Credentials, settings: Settings, crowd: bool, rate: flo
         f"  Post (QR)    {base}/post/{c.slug}",
         f"  Moderate     {moderate}",
         f"               log in as  moderator / {c.moderator_password}",
+        f"  Control      {base}/control/{c.slug}   (screens, layouts, announcements)",
         f"  Admin        {base}/admin   (admin / {c.admin_password})",
         "",
         f"  API tokens   moderator {c.moderator_token}",
