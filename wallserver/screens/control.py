@@ -88,9 +88,10 @@ class ScreenControl:
         return changed.screens[0]
 
     async def delete(self, event: EventInfo, name: str) -> None:
+        """Remove a screen; walls showing it get a ``wall.config`` with ``config: null``."""
         if name == MAIN:
             raise BadRequest("the main screen cannot be deleted")
-        await self.store.screens.delete(event.id, name)
+        await self.hub.publish([await self.store.screens.delete(event.id, name)])
 
     async def command(self, event: EventInfo, name: str | None, body: Any) -> int:
         """Carry out one steering command for screen ``name`` (``None``: every screen);

@@ -25,6 +25,7 @@ from wallserver.db.models import Decision, Post, utcnow
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from wallserver.store.database import Database
 from wallserver.store.records import EventInfo, NewPost, PostRecord
+from wallserver.store.screens import drop_spotlight
 from wallserver.store.wall import WallLog, WallMessage
 
 UNDO = "undo"
@@ -207,6 +208,8 @@ class PostStore:
                 reason,
             )
             messages = [await self._wall_effect(session, record, e) for e in transition.effects]
+            if Effect.RETRACT in transition.effects:  # a spotlight on it goes with it
+                messages += await drop_spotlight(session, self.wall, record.event_id, record.id)
         return Outcome(record, False, messages)
 
     async def edit(

@@ -132,7 +132,9 @@ class ScreenStore:
         except Conflict:  # created meanwhile by another request
             return Changed([await self.get(event_id, name)], [])
 
-    async def delete(self, event_id: int, name: str) -> None:
+    async def delete(self, event_id: int, name: str) -> WallMessage:
+        """Remove a screen and its own announcement; its ``wall.config`` with ``config: null``
+        tells the walls showing it that it is gone."""
         async with self.db.write() as session:
             await _lock_event(session, event_id)
             row = await _screen(session, event_id, name)
@@ -144,6 +146,8 @@ class ScreenStore:
                     col(Announcement.event_id) == event_id, col(Announcement.screen) == name
                 )
             )
+            body = {"type": "wall.config", "screen": name, "config": None, "version": None}
+            return await self.wall.append(session, event_id, body)
 
     async def change_config(
         self, event_id: int, name: str | None, change: Change, version: int | None = None
@@ -184,14 +188,9 @@ class ScreenStore:
                 row.state = change(stored_state(row.state))
                 row.updated_at = utcnow()
                 session.add(row)
-                body: dict[str, Any] = {
-                    "type": "wall.state",
-                    "screen": row.name,
-                    "state": row.state,
-                }
-                if post is not None:
-                    body["post"] = post.wall_view()
-                messages.append(await self.wall.append(session, event_id, body))
+                messages.append(
+                    await self.wall.append(session, event_id, _state_message(row, post))
+                )
             await session.flush()
             return Changed([ScreenInfo.of(r) for r in rows], messages, post)
 
@@ -240,6 +239,37 @@ class ScreenStore:
             else:
                 screens[row.screen] = entry
         return Announcements(every, screens)
+
+
+async def drop_spotlight(
+    session: AsyncSession, wall: WallLog, event_id: int, post_id: int
+) -> list[WallMessage]:
+    """Post ``post_id`` left the wall: clear it from every screen's spotlight, one ``wall.state``
+    per screen that had it, in the caller's transaction. The caller has already appended the
+    post's ``post.retract``, which took the event's lock, so a spotlight command racing with the
+    retraction either sees the post gone (409) or is seen here."""
+    query = select(Screen).where(Screen.event_id == event_id)
+    lit = [
+        r
+        for r in (await session.exec(query)).all()
+        if stored_state(r.state)["spotlight"] == post_id
+    ]
+    messages = []
+    for row in sorted(lit, key=lambda r: (r.name != "main", r.name)):
+        row.state = {**stored_state(row.state), "spotlight": None}
+        row.updated_at = utcnow()
+        session.add(row)
+        messages.append(await wall.append(session, event_id, _state_message(row)))
+    return messages
+
+
+def _state_message(row: Screen, post: PostRecord | None = None) -> dict[str, Any]:
+    """A screen's whole state; a spotlit post's wall view rides along so a screen can show it
+    even if it had not loaded it."""
+    body: dict[str, Any] = {"type": "wall.state", "screen": row.name, "state": row.state}
+    if post is not None:
+        body["post"] = post.wall_view()
+    return body
 
 
 def _config_message(row: Screen) -> dict[str, Any]:
