@@ -1,5 +1,6 @@
 """The media pipeline: photos recognised by content, bad files refused with a 4xx and nothing
-stored, EXIF/GPS stripped after the orientation is applied, wall size, thumbnail, placeholder."""
+stored, EXIF/GPS stripped after the orientation is applied, wall size, thumbnail, placeholder;
+transparent pictures kept transparent (WebP), opaque ones JPEG."""
 
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from PIL import Image, ImageCms, ImageDraw
+from PIL.PngImagePlugin import PngInfo
 
 from tests.conftest import Wall
 from wallserver.api import ingest
 from wallserver.errors import WallError
 from wallserver.media import prepare, store_image
+from wallserver.media.process import process
 
 SUBMIT = "/api/events/xmas/submissions"
 MAX_PIXELS = 50_000_000
@@ -195,11 +201,109 @@ def test_accepted_formats_become_wall_image_thumbnail_and_placeholder(
     assert sorted(p.name for p in media_files(tmp_path)) == sorted({stored.name, stored.thumb_name})
 
 
-def test_transparent_png_is_flattened_onto_white(tmp_path: Path) -> None:
-    """Transparency becomes white, not black, in the JPEG."""
-    stored = store_image(encode(Image.new("RGBA", (50, 50), (0, 0, 0, 0)), "PNG"), tmp_path, 10**6)
+def logo(mode: str = "RGBA") -> Image.Image:
+    """A 120x60 logo: a gold disc on the left, the rest see-through (as staff upload them)."""
+    img = Image.new("RGBA", (120, 60), (0, 0, 0, 0))
+    ImageDraw.Draw(img).ellipse((5, 5, 55, 55), fill=(255, 200, 40, 255))
+    return img if mode == "RGBA" else img.convert(mode)
+
+
+def webp_chunks(data: bytes) -> list[bytes]:
+    """The RIFF chunk names of a WebP file (``VP8X``, ``ALPH``, ``VP8 ``, ``EXIF``, ...)."""
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    names, at = [], 12
+    while at + 8 <= len(data):
+        size = struct.unpack("<I", data[at + 4 : at + 8])[0]
+        names.append(data[at : at + 4])
+        at += 8 + size + (size & 1)
+    return names
+
+
+def transparent_sources() -> dict[str, bytes]:
+    """The same logo in every way a picture can carry transparency."""
+    tagged = PngInfo()
+    tagged.add_text("Comment", "PhoneMaker secret")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    disc = Image.new("L", (120, 60), 0)
+    ImageDraw.Draw(disc).ellipse((5, 5, 55, 55), fill=255)
+    grey = Image.merge("LA", (Image.new("L", (120, 60), 200), disc))
+    keyed = Image.new("RGB", (120, 60), (1, 2, 3))
+    ImageDraw.Draw(keyed).ellipse((5, 5, 55, 55), fill=(255, 200, 40))
+    palette = logo().quantize(colors=4, method=Image.Quantize.FASTOCTREE)
+    return {
+        "RGBA PNG with EXIF, text and ICC": encode(
+            logo(),
+            "PNG",
+            pnginfo=tagged,
+            exif=exif.tobytes(),
+            icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
+        ),
+        "grey PNG with alpha": encode(grey, "PNG"),
+        "RGB PNG with a transparent colour": encode(keyed, "PNG", transparency=(1, 2, 3)),
+        "palette PNG": encode(palette, "PNG"),
+        "GIF with a transparent index": encode(logo(), "GIF"),
+        "WebP with alpha": encode(logo(), "WEBP", lossless=True),
+    }
+
+
+@pytest.mark.parametrize("label", list(transparent_sources()))
+def test_transparent_picture_keeps_its_alpha_as_webp_without_metadata(
+    tmp_path: Path, label: str
+) -> None:
+    """A logo with see-through pixels comes out as WebP with alpha (no white box on a dark wall),
+    wall image and thumbnail alike, with no EXIF, XMP, ICC or text left in it."""
+    data = transparent_sources()[label]
+    if label.startswith("palette"):
+        with Image.open(io.BytesIO(data)) as check:
+            assert "transparency" in check.info, "the fixture must carry tRNS"
+    stored = store_image(data, tmp_path, MAX_PIXELS)
+    assert stored.name.endswith(".webp") and stored.thumb_name.endswith(".webp")
+    assert (stored.width, stored.height) == (120, 60)
+    assert len(stored.placeholder) > 6
+    for name in (stored.name, stored.thumb_name):
+        raw = (tmp_path / name).read_bytes()
+        assert set(webp_chunks(raw)) <= {b"VP8X", b"ALPH", b"VP8 ", b"VP8L"}, webp_chunks(raw)
+        assert b"PhoneMaker" not in raw
+        with Image.open(tmp_path / name) as out:
+            assert (out.format, out.mode) == ("WEBP", "RGBA")
+            assert not {"exif", "icc_profile", "xmp"} & set(out.info)
+            scale = out.width / 120
+            corner = out.getpixel((int(110 * scale), int(50 * scale)))
+            disc = out.getpixel((int(30 * scale), int(30 * scale)))
+            assert isinstance(corner, tuple) and isinstance(disc, tuple)
+            assert corner[3] == 0, corner  # see-through stays see-through
+            assert disc[3] == 255 and disc[0] > 150, disc
+
+
+def test_opaque_png_with_an_alpha_channel_stays_jpeg(tmp_path: Path) -> None:
+    """An alpha channel that is 255 everywhere is not transparency: the result is a JPEG."""
+    stored = store_image(encode(photo().convert("RGBA"), "PNG"), tmp_path, MAX_PIXELS)
+    assert stored.name.endswith(".jpg") and stored.thumb_name.endswith(".jpg")
     with Image.open(tmp_path / stored.name) as out:
-        assert out.convert("RGB").getpixel((25, 25)) >= (250, 250, 250)  # type: ignore[operator]
+        assert out.format == "JPEG"
+
+
+@given(
+    st.integers(1, 40),
+    st.integers(1, 40),
+    st.lists(st.integers(0, 255), min_size=1, max_size=16),
+)
+@hsettings(max_examples=60, deadline=None)
+def test_alpha_decides_the_format_and_survives_exactly(
+    width: int, height: int, alphas: list[int]
+) -> None:
+    """Any alpha pattern: WebP exactly when some pixel is below 255, and its alpha is kept as is."""
+    mask = Image.new("L", (width, height))
+    mask.putdata([alphas[i % len(alphas)] for i in range(width * height)])
+    img = photo((width, height)).convert("RGBA")
+    img.putalpha(mask)
+    done = process(encode(img, "PNG"), MAX_PIXELS)
+    assert done.wall.ext == ("webp" if min(alphas) < 255 else "jpg")
+    with Image.open(io.BytesIO(done.wall.data)) as out:
+        assert out.format == ("WEBP" if done.wall.ext == "webp" else "JPEG")
+        if done.wall.ext == "webp":
+            assert out.getchannel("A").tobytes() == mask.tobytes()
 
 
 def test_heic_photo_is_accepted(tmp_path: Path) -> None:
@@ -220,6 +324,58 @@ def test_same_photo_is_stored_once(tmp_path: Path) -> None:
     again = store_image(data, tmp_path, MAX_PIXELS)
     assert first == again
     assert len(media_files(tmp_path)) == 2
+
+
+@pytest.mark.parametrize(
+    ("picture", "ext", "mime", "magic"),
+    [
+        (logo(), "webp", "image/webp", b"RIFF"),
+        (photo().convert("RGBA"), "jpg", "image/jpeg", b"\xff\xd8\xff"),
+    ],
+    ids=["transparent", "opaque"],
+)
+async def test_served_content_type_matches_the_bytes(
+    wall: Wall, picture: Image.Image, ext: str, mime: str, magic: bytes
+) -> None:
+    """A guest's transparent PNG is served as image/webp, an opaque one as image/jpeg: the type,
+    the name and the bytes agree, with the same long-lived cache headers."""
+    response = await send(wall, encode(picture, "PNG"), name="logo.png")
+    assert response.status_code == 202, response.text
+    [post] = await queued(wall)
+    [media] = post["media"]  # type: ignore[misc]
+    for url in (media["url"], media["thumb_url"]):
+        assert url.endswith(f".{ext}")
+        served = await wall.client.get(url)
+        assert served.status_code == 200
+        assert served.headers["content-type"] == mime
+        assert served.content.startswith(magic)
+        assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert served.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_transparent_logo_becomes_a_screen_logo(wall: Wall) -> None:
+    """Staff upload a transparent logo on the control page: it is stored as WebP and a screen
+    accepts its URL as ``logo_url``."""
+    upload = await wall.client.post(
+        "/api/events/xmas/assets",
+        files={"image": ("logo.png", encode(logo(), "PNG"), "image/png")},
+        headers=wall.auth("admin"),
+    )
+    assert upload.status_code == 201, upload.text
+    url = upload.json()["url"]
+    assert url.endswith(".webp")
+    served = await wall.client.get(url)
+    with Image.open(io.BytesIO(served.content)) as out:
+        assert out.mode == "RGBA"
+    screens = "/api/events/xmas/screens"
+    await wall.client.get(screens, headers=wall.auth("moderator"))
+    used = await wall.client.patch(
+        f"{screens}/main",
+        json={"config": {"theme": {"logo_url": url}}, "version": 1},
+        headers=wall.auth("admin"),
+    )
+    assert used.status_code == 200, used.text
+    assert used.json()["config"]["theme"]["logo_url"] == url
 
 
 async def test_upload_serves_wall_image_and_thumbnail_with_safe_headers(wall: Wall) -> None:

@@ -39,8 +39,8 @@ async def media(name: str, settings: SettingsDep) -> FileResponse:
     return FileResponse(
         path,
         media_type=content_type(name),
-        # Content-addressed, so never stale; only JPEGs we encoded ourselves and videos whose
-        # container we checked are served, each with the type its name says.
+        # Content-addressed, so never stale; only JPEGs and WebPs we encoded ourselves and videos
+        # whose container we checked are served, each with the type its name says.
         headers={
             "Cache-Control": "public, max-age=31536000, immutable",
             "Content-Disposition": "inline",

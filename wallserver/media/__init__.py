@@ -1,8 +1,9 @@
 """The media pipeline shared by uploads (and, later, by connectors re-hosting remote media).
 
 ``sniff`` decides what a file is by its bytes, ``process`` decodes within a pixel budget, turns
-the picture upright and re-encodes it (wall size, thumbnail, blurhash), ``storage`` writes
-content-addressed files. Nothing is written until every check has passed.
+the picture upright and re-encodes it (wall size, thumbnail, blurhash; JPEG, or WebP with alpha
+when the picture is transparent), ``storage`` writes content-addressed files. Nothing is written
+until every check has passed.
 """
 
 from __future__ import annotations
@@ -61,10 +62,10 @@ def prepare(data: bytes, max_pixels: int, max_bytes: int | None = None) -> Proce
 def save(done: Processed, media_dir: Path) -> StoredImage:
     """Store a prepared image's renditions under their content names."""
     return StoredImage(
-        name=storage.put(done.wall.data, media_dir),
+        name=storage.put(done.wall.data, media_dir, done.wall.ext),
         width=done.wall.width,
         height=done.wall.height,
-        thumb_name=storage.put(done.thumb.data, media_dir),
+        thumb_name=storage.put(done.thumb.data, media_dir, done.thumb.ext),
         thumb_width=done.thumb.width,
         thumb_height=done.thumb.height,
         placeholder=done.placeholder,

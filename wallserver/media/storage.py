@@ -8,8 +8,13 @@ import os
 import re
 from pathlib import Path
 
-NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|mp4|webm)$")
-CONTENT_TYPES = {"jpg": "image/jpeg", "mp4": "video/mp4", "webm": "video/webm"}
+NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|webp|mp4|webm)$")
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+}
 
 
 def name_for(data: bytes, ext: str = "jpg") -> str:

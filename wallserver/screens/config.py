@@ -35,7 +35,7 @@ def _no_nul(value: str) -> str:
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$"), AfterValidator(_lower)]
 # Only pictures this server stored (content-addressed names), so a URL can never carry CSS or
 # point a screen at another site.
-MediaUrl = Annotated[str, Field(pattern=r"^(/media/[0-9a-f]{32}\.jpg)?$")]
+MediaUrl = Annotated[str, Field(pattern=r"^(/media/[0-9a-f]{32}\.(jpg|webp))?$")]
 SourceName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Text = Annotated[str, AfterValidator(_no_nul)]
 
