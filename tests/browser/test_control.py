@@ -4,6 +4,7 @@ text in the spotlight list is only ever text."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -124,16 +125,16 @@ async def test_heartbeats_show_as_rows_and_go_offline_after_30_seconds(
         await expect(row.locator(".client-seq")).to_have_text(re.compile(r"^1\b"))
         await expect(row.locator(".client-version")).to_have_text("0.0.9 (old: reload)")
         status = control.locator(f"{screen_group('lobby')} .screen-status")
-        await expect(status).to_have_text("online · 1")
+        await expect(status).to_have_text("1 wall online")
         await expect(control.locator(f"{screen_group()} .screen-status")).to_have_text(
-            "never connected"
+            "no wall connected"
         )
         await pages.screenshot(control, "heartbeat", full_page=True)
         presence = w.app.state.presence
         later = time.time() + 31
         presence.clock = lambda: later  # the server's clock moves on 31 s without a beat
         await expect(row).to_have_attribute("data-online", "false")
-        await expect(status).to_have_text("offline")
+        await expect(status).to_have_text(re.compile(r"^offline · last beat 3\d s ago$"))
 
 
 async def test_steering_and_announcements_from_the_control_page(
@@ -221,3 +222,108 @@ async def test_admins_add_a_screen_and_see_the_whole_page(pages: Pages, live: Li
     box = await pause.bounding_box()
     assert box is not None and box["x"] + box["width"] <= width and box["height"] >= 40
     await pages.screenshot(control, "phone", full_page=True)
+
+
+def beat(client: str, screen: str = "main") -> str:
+    return json.dumps(
+        {
+            "type": "heartbeat",
+            "screen": screen,
+            "client": client,
+            "width": 1920,
+            "height": 1080,
+            "layout": "masonry",
+            "last_seq": 1,
+            "version": "0.1.0",
+            "offline_since": None,
+        }
+    )
+
+
+async def test_the_badge_counts_walls_and_never_the_pages_own_preview(
+    pages: Pages, live: LiveServer
+) -> None:
+    """A screen's badge and its rows agree, live: a beat from this page's own preview (an older
+    cached wall script still sends one) is a marked row and the badge says only the preview is
+    there; a wall's beat turns the badge to "1 wall online" without a reload; 30 s of silence
+    and it says offline with the last beat's age."""
+    w = live.wall
+    control = await pages.open(name="control")
+    await log_in_as(control, live, "moderator")
+    status = control.locator(f"{screen_group()} .screen-status")
+    await expect(status).to_have_text("no wall connected")
+    own = await control.evaluate("sessionStorage.getItem('wallserver:client')")
+    assert own.startswith("preview-")
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/wall?token={w.tokens['display']}"
+    async with websockets.connect(url) as preview, websockets.connect(url) as stage:
+        await preview.recv()
+        await preview.send(beat(own))
+        preview_row = control.locator(f'{screen_group()} tr.client[data-client="{own}"]')
+        await expect(preview_row.locator(".client-status")).to_have_text(
+            "● preview on this page, not a wall"
+        )
+        await expect(preview_row).to_have_attribute("data-preview", "true")
+        await expect(status).to_have_text("no wall connected · only this page's preview")
+        await expect(status).to_have_attribute("data-state", "none")
+        await stage.recv()
+        await stage.send(beat("stage-tv"))
+        await expect(status).to_have_text("1 wall online")
+        await expect(status).to_have_attribute("data-state", "online")
+        stage_row = control.locator(f'{screen_group()} tr.client[data-client="stage-tv"]')
+        await expect(stage_row.locator(".client-status")).to_have_text("● online")
+        await pages.screenshot(control, "wall-and-preview", full_page=True)
+        later = time.time() + 31
+        w.app.state.presence.clock = lambda: later
+        await expect(status).to_have_text(re.compile(r"^offline · last beat 3\d s ago$"))
+        await expect(status).to_have_attribute("data-state", "offline")
+        await expect(preview_row.locator(".client-status")).to_have_text(
+            "○ preview on this page, not a wall"
+        )
+
+
+async def test_a_wall_that_ran_earlier_in_the_same_tab_counts_as_a_wall(
+    pages: Pages, live: LiveServer
+) -> None:
+    """A wall page opened in a tab that then goes to the control page was a wall: its row is
+    not taken for the control page's preview, and the badge above it counts it (the badge once
+    said "never connected" over a row reading "online (preview on this page)")."""
+    tab = await pages.open("/wall/xmas", name="tab")
+    await wait_until(tab, f"{WALL}.dataset.state === 'online'")
+    shown = await tab.evaluate("sessionStorage.getItem('wallserver:client')")
+    event = live.wall.event.id
+    presence = live.wall.app.state.presence
+    for _ in range(200):  # the wall's first beat follows its hello
+        if any(b.client == shown for b in await presence.clients(event)):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the wall page never sent a heartbeat")
+    await log_in_as(tab, live, "moderator")
+    row = tab.locator(f'{screen_group()} tr.client[data-client="{shown}"]')
+    await expect(row).to_have_attribute("data-preview", "false")
+    await expect(row.locator(".client-status")).to_have_text("● online")
+    await expect(tab.locator(f"{screen_group()} .screen-status")).to_have_text("1 wall online")
+    assert await tab.evaluate("sessionStorage.getItem('wallserver:client')") != shown
+
+
+async def test_a_spotlit_post_taken_down_leaves_the_control_page_and_the_wall(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Spotlit from the control page, then retracted by a moderator: the control page shows
+    "nothing" in the spotlight and the open wall no longer shows it."""
+    post = await approved(live.wall, "s1", "Im Rampenlicht")
+    wall = await pages.open("/wall/xmas", name="wall")
+    await wait_until(wall, f"{WALL}.dataset.state === 'online'")
+    control = await pages.open(name="control")
+    await log_in_as(control, live, "moderator")
+    item = control.locator(f'#spotlight-list .post[data-post-id="{post["id"]}"]')
+    await item.get_by_role("button", name="Spotlight").click()
+    current = control.locator("#spotlight-current")
+    await expect(current).to_have_text(f"main: post #{post['id']}")
+    badges = control.locator(f"{screen_group()} .screen-badges")
+    await expect(badges).to_contain_text(f"spotlight #{post['id']}")
+    await wait_until(wall, f"{WALL}.dataset.spotlight === '{post['id']}'")
+    assert (await live.wall.decide(post["id"], "hide", post["version"])).status_code == 200
+    await expect(current).to_have_text("nothing")
+    await expect(badges).not_to_contain_text("spotlight")
+    await wait_until(wall, f"{WALL}.dataset.spotlight === ''")

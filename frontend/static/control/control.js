@@ -22,6 +22,29 @@ const killButton = $("kill");
 let pollTimer = null;
 let failures = 0;
 
+// The preview iframe is a wall page of this origin: it takes its client id from the session
+// storage it shares with this page (frontend/static/wall/wall.js). The preview sends no heartbeats,
+// but an older cached wall script may, so this page gives it an id of its own (kept across reloads
+// of this tab) before the frame loads: a wall page that ran earlier in this tab had another id and
+// is counted as the wall it was, and a beat with this id is the preview's, which is not a wall.
+const CLIENT_KEY = "wallserver:client";
+
+function ownPreviewClient() {
+  try {
+    let id = sessionStorage.getItem(CLIENT_KEY);
+    if (!id || !id.startsWith("preview-")) {
+      const bytes = crypto.getRandomValues(new Uint8Array(12)); // randomUUID needs https
+      id = `preview-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+      sessionStorage.setItem(CLIENT_KEY, id);
+    }
+    return id;
+  } catch {
+    return null;
+  }
+}
+const previewClient = ownPreviewClient();
+
+// Loads the frame, so only after its client id is set.
 const preview = new Preview($("preview"), $("preview-frame"), $("preview-name"), slug);
 const brandingForm = $("branding-form");
 const branding = brandingForm ? new Branding(brandingForm, base, () => poll()) : null;
@@ -78,16 +101,6 @@ function showKill(paused) {
   killButton.textContent = paused ? "Kill switch ON: screens blank · resume" : "Kill switch: blank every screen";
 }
 
-// The preview iframe is a wall page of this origin: it keeps its client id in the session storage
-// it shares with this page (frontend/static/wall/wall.js), so its heartbeat row can be told apart.
-function previewClient() {
-  try {
-    return sessionStorage.getItem("wallserver:client");
-  } catch {
-    return null;
-  }
-}
-
 async function poll() {
   clearTimeout(pollTimer);
   try {
@@ -96,7 +109,7 @@ async function poll() {
     pollStatus.dataset.state = "online";
     pollStatus.textContent = "live";
     syncPickers(data.screens.map((s) => s.name));
-    table.update({ ...data, previewClient: previewClient() });
+    table.update({ ...data, previewClient });
     if (branding) branding.show(data.screens);
     spotlight.show(data.screens);
     showAnnouncement(data);

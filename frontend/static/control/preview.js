@@ -10,9 +10,10 @@ export class Preview {
     this.box = box;
     this.label = label;
     this.slug = slug;
-    this.name = "main";
+    this.name = null;
     new ResizeObserver(() => this.fit()).observe(box);
     this.fit();
+    this.show("main");
   }
 
   fit() {

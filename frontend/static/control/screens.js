@@ -79,11 +79,11 @@ export class ScreenTable {
       online: now - c.seen_at <= OFFLINE_AFTER,
       preview: c.client === data.previewClient,
     }));
-    const real = clients.filter((c) => !c.preview); // the preview below is not a screen
-    const online = real.filter((c) => c.online).length;
-    refs.status.dataset.state = online ? "online" : real.length ? "offline" : "none";
-    refs.status.textContent = online ? `online · ${online}` : real.length ? "offline" : "never connected";
-    body.dataset.online = String(online > 0);
+    const status = screenStatus(clients, now);
+    refs.status.dataset.state = status.state;
+    refs.status.textContent = status.text;
+    refs.status.title = status.title;
+    body.dataset.online = String(status.state === "online");
     const badges = [`layout ${config.layout}`];
     if (state.paused) badges.push("paused");
     if (state.blackout) badges.push("blackout");
@@ -97,7 +97,7 @@ export class ScreenTable {
     if (!clients.length) {
       const row = body.insertRow();
       row.className = "client none";
-      const td = cell(row, "No screen has opened this yet. Open ", "muted");
+      const td = cell(row, "No wall has shown this screen in the last 10 minutes. Open ", "muted");
       td.colSpan = 6;
       const code = document.createElement("code");
       code.textContent = `/wall/${document.getElementById("control").dataset.slug}?screen=${screen.name}`;
@@ -111,7 +111,7 @@ export class ScreenTable {
       row.dataset.client = c.client;
       row.dataset.preview = String(c.preview);
       const connection = c.online ? "● online" : "○ offline";
-      cell(row, c.preview ? `${connection} (preview on this page)` : connection, "client-status");
+      cell(row, c.preview ? `${c.online ? "●" : "○"} preview on this page, not a wall` : connection, "client-status");
       cell(row, `${c.width}×${c.height}`, "client-size");
       cell(row, c.layout || "–", "client-layout");
       cell(row, `${c.last_seq} / ${data.wall_seq}`, "client-seq");
@@ -120,6 +120,24 @@ export class ScreenTable {
       cell(row, ago(now - c.seen_at), "client-seen");
     }
   }
+}
+
+// One screen's badge, from the same clients as its rows: only walls count as connected; the
+// preview on this page is not a wall, and the badge says so when it is all there is.
+export function screenStatus(clients, now) {
+  const walls = clients.filter((c) => !c.preview);
+  const online = walls.filter((c) => c.online).length;
+  if (online) {
+    return { state: "online", text: `${online} ${online === 1 ? "wall" : "walls"} online`, title: "Walls showing this screen sent a heartbeat in the last 30 s." };
+  }
+  if (walls.length) {
+    const last = Math.max(...walls.map((c) => c.seen_at));
+    return { state: "offline", text: `offline · last beat ${ago(now - last)}`, title: "No wall showing this screen sent a heartbeat in the last 30 s." };
+  }
+  if (clients.some((c) => c.online)) {
+    return { state: "none", text: "no wall connected · only this page's preview", title: "Only the preview on this page shows this screen; it is not a wall." };
+  }
+  return { state: "none", text: "no wall connected", title: "No wall has shown this screen in the last 10 minutes." };
 }
 
 function toggle(button, on, offLabel, onLabel, offCommand, onCommand) {

@@ -18,6 +18,8 @@ export class Spotlight {
     this.template = $("post-item");
     this.target = $("spotlight-target");
     this.lit = new Set(); // post ids in the spotlight somewhere
+    this.screens = [];
+    this.target.addEventListener("change", () => this.show(this.screens));
     $("spotlight-refresh").addEventListener("click", () => this.load());
     $("spotlight-clear").addEventListener("click", async () => {
       if (await command(this.base, this.target.value || null, { action: "clear_spotlight" })) this.refresh();
@@ -64,10 +66,20 @@ export class Spotlight {
     return el;
   }
 
-  // Called on every poll: which posts are in the spotlight on some screen.
+  // Called on every poll: which posts are in the spotlight on some screen, and what the chosen
+  // target shows ("nothing" once a spotlit post has left the wall: the server clears it).
   show(screens) {
+    this.screens = screens;
     this.lit = new Set(screens.map((s) => s.state.spotlight).filter(Boolean));
     this.mark();
+    const lit = (s) => (s.state.spotlight ? `post #${s.state.spotlight}` : "nothing");
+    const chosen = screens.filter((s) => !this.target.value || s.name === this.target.value);
+    const current = $("spotlight-current");
+    if (!this.target.value && this.lit.size) {
+      current.textContent = chosen.map((s) => `${s.name}: ${lit(s)}`).join(" · ");
+    } else {
+      current.textContent = chosen.length ? lit(chosen[0]) : "nothing";
+    }
   }
 
   mark() {
