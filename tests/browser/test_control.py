@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import websockets
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Response, expect
 
 from tests.browser.conftest import PHONE, Pages, approved, wait_until
 from tests.browser.test_hostile import HOSTILE, assert_inert, visible_text
@@ -327,3 +327,24 @@ async def test_a_spotlit_post_taken_down_leaves_the_control_page_and_the_wall(
     await expect(current).to_have_text("nothing")
     await expect(badges).not_to_contain_text("spotlight")
     await wait_until(wall, f"{WALL}.dataset.spotlight === ''")
+
+
+async def test_pages_load_with_a_favicon_and_no_console_errors(
+    pages: Pages, live: LiveServer
+) -> None:
+    """The login, control, admin, wall, live and posting pages load their icon (no 404 for
+    /favicon.ico) and log no error to the console."""
+    icons: list[tuple[str, int]] = []
+    page = await pages.open(name="tour")
+
+    async def answered(response: Response) -> None:
+        if "favicon" in response.url:
+            icons.append((response.url, response.status))
+
+    page.on("response", answered)
+    await log_in_as(page, live)
+    for path in ("/admin", "/wall/xmas", "/live/xmas", "/post/xmas", "/login"):
+        await page.goto(path)
+        await page.wait_for_load_state("networkidle")
+    assert icons and all(status == 200 for _, status in icons), icons
+    assert pages.watch(page).console_errors == []

@@ -261,3 +261,18 @@ def test_migration_0006_adds_and_removes_the_screens_tables(tmp_path: Path) -> N
         assert {"screen", "announcement"} <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+async def test_the_favicon_is_the_svg_mark_every_page_links(wall: Wall) -> None:
+    """Every page links the SVG mark, and ``/favicon.ico`` (which browsers ask for on pages that
+    link none) answers with the same picture instead of a 404."""
+    icon = await wall.client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.headers["cache-control"] == "public, max-age=86400"
+    assert icon.content.lstrip().startswith(b"<svg") and b"#b3261e" in icon.content
+    linked = await wall.client.get("/static/common/favicon.svg")
+    assert linked.status_code == 200 and linked.content == icon.content
+    for path in ("/login", "/wall/xmas", "/post/xmas"):
+        page = await wall.client.get(path, headers=HTML)
+        assert re.search(r'<link rel="icon" href="/static/common/favicon\.svg\?v=[^"]+"', page.text)

@@ -7,18 +7,20 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from wallserver.api.deps import EventDep, SettingsDep
 from wallserver.auth import device
 from wallserver.auth.deps import identify
 from wallserver.errors import Forbidden, NotFound
+from wallserver.media import video
 from wallserver.middleware import CSP
 from wallserver.screens.config import FONTS, LAYOUTS, MAIN, is_name
 from wallserver.screens.control import ScreenControl, ScreenView
 from wallserver.store import EventInfo, Principal
 
 router = APIRouter(include_in_schema=False)
+FAVICON_MAX_AGE = 86400
 
 
 def page(request: Request, template: str, **context: Any) -> Response:
@@ -38,6 +40,17 @@ async def _staff(request: Request, roles: tuple[str, ...]) -> Principal | Respon
 @router.get("/")
 async def home() -> Response:
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/favicon.ico")
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on pages that link no icon (JSON, the API docs): the SVG
+    mark every page links (``base.html``), rather than a 404 in their console."""
+    return FileResponse(
+        request.app.state.frontend / "static" / "common" / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE}"},
+    )
 
 
 @router.get("/login")
@@ -98,7 +111,18 @@ async def live_page(request: Request, event: EventDep) -> Response:
 
 @router.get("/post/{slug}")
 async def post_page(request: Request, event: EventDep, settings: SettingsDep) -> Response:
-    response = page(request, "post.html", event=event, privacy_url=settings.privacy_url)
+    """The attendee form; its file picker offers videos exactly when the server takes them."""
+    limits = video.limits(settings)
+    response = page(
+        request,
+        "post.html",
+        event=event,
+        privacy_url=settings.privacy_url,
+        video=limits,
+        # an upload's whole request is bounded by WALL_MAX_UPLOAD_BYTES as well
+        video_max_bytes=min(limits.max_bytes, settings.max_upload_bytes) if limits else 0,
+        video_types=video.PICKER_TYPES,
+    )
     secret = settings.secret_key.get_secret_value()
     if device.verify(request.cookies.get(device.COOKIE), secret) is None:
         set_device_cookie(response, device.mint(secret), settings.cookie_secure)
