@@ -127,9 +127,11 @@ async def settled(page: Page, count: int) -> None:
     await wait_until(
         page,
         f"document.querySelectorAll('#cards .card.placed:not(.off-screen)').length >= {wanted}"
+        " && !document.querySelector('#cards .layout[data-settled=false]')"
         " && !document.querySelector('#cards .card.off-screen, #cards .card.leaving')"
         " && [...document.querySelectorAll('#cards .card-image:not([hidden])')]"
-        "     .every((img) => img.complete)",
+        "     .every((img) => img.complete)"
+        " && [...document.querySelectorAll('#cards .card')].every((c) => c.getAnimations().length === 0)",
         seconds=15,
     )
     await page.evaluate("document.fonts.ready.then(() => true)")
@@ -137,7 +139,6 @@ async def settled(page: Page, count: int) -> None:
         ".wall-cta strong:last-child, .wall-empty strong:last-child"
     ).all():
         await text.evaluate(f"(el) => {{ el.textContent = '{PUBLIC_HOST}/post/xmas'; }}")
-    await page.wait_for_timeout(300)  # a frame for the masonry to settle after the last image
 
 
 def small_png(path: Path) -> bytes:

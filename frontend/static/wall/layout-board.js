@@ -1,8 +1,10 @@
 // The masonry board: as many cards as fit the screen, pinned first, then newest first. It tells
 // the pacer how many places it has: it starts from the column count and adapts to what really
-// fits, so every card on stage is visible for its dwell time.
+// fits, so every card on stage is visible for its dwell time. It grows only after a trial
+// layout with the next card (measured unseen, see preview()) shows that every card still fits.
 
 import { Masonry } from "./layout-masonry.js";
+import { fitsOneMore, typicalHeight } from "./masonry-place.js";
 import { retire } from "./layout-retire.js";
 
 const GROW_AFTER_MS = 3000;
@@ -24,6 +26,8 @@ export class BoardLayout {
   }
 
   enter(card) {
+    if (this.measuring === card) this.measuring = null;
+    card.classList.remove("measuring");
     this.#place(card);
     this.masonry.track(card);
   }
@@ -39,10 +43,27 @@ export class BoardLayout {
     retire(card, () => this.masonry.schedule());
   }
 
+  // The next card to come on stage, ready but not shown: measured at the column width, unseen,
+  // so the board knows whether it would fit. One at a time; a later call replaces it.
+  preview(card) {
+    if (this.measuring === card) return;
+    if (this.measuring?.classList.contains("measuring")) this.measuring.remove();
+    this.measuring = null;
+    if (!card || card.parentNode) return;
+    card.classList.add("measuring");
+    this.element.append(card);
+    this.measuring = card;
+  }
+
   destroy() {
     clearInterval(this.refit);
     this.masonry.destroy();
     this.element.remove();
+  }
+
+  #measure(card) {
+    card.style.width = `${this.masonry.columnWidth}px`;
+    return card.offsetHeight;
   }
 
   // Pinned cards first, then by the order they went on stage, newest first.
@@ -57,18 +78,28 @@ export class BoardLayout {
     this.element.insertBefore(card, next || null);
   }
 
-  // Shrink at once when cards do not fit; grow by one while some column has room to spare,
-  // but not for a while after a shrink, so the board does not churn around the limit.
-  #fit({ columns, hidden, spare }) {
-    const cards = [...this.element.children].filter((c) => !c.classList.contains("leaving")).length;
+  // Shrink at once when cards do not fit; grow by one when a trial layout with the next card
+  // (or, unmeasured, a typical one) still fits, but not for a while after a shrink, so the board
+  // does not churn around the limit. data-settled says the board is as full as it will get.
+  #fit({ columns, gap, limit, cards: laidOut, hidden }) {
+    const cards = laidOut.length;
     const now = performance.now();
     let places = this.places;
+    let settled = true;
     if (hidden > 0) {
       places = Math.max(columns, cards - hidden);
       this.shrunkAt = now;
-    } else if (cards >= places && spare > 0.4 && now - (this.shrunkAt ?? -Infinity) > GROW_AFTER_MS) {
-      places = Math.min(columns * 6, places + 1);
+      settled = false;
+    } else if (cards >= places && places < columns * 6) {
+      if (now - (this.shrunkAt ?? -Infinity) <= GROW_AFTER_MS) {
+        settled = false; // it will try again
+      } else {
+        const pinned = this.element.querySelectorAll(":scope > .card.pinned:not(.leaving)").length;
+        const next = this.measuring ? this.#measure(this.measuring) : typicalHeight(laidOut);
+        if (fitsOneMore(laidOut, next, pinned, { columns, gap, limit })) places += 1;
+      }
     }
+    this.element.dataset.settled = String(settled && places === this.places);
     if (places !== this.places) {
       this.places = places;
       this.onCapacity(places);

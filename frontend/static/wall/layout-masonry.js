@@ -1,6 +1,7 @@
-// Masonry: cards in DOM order (pinned, then newest first) go, one by one, to the shortest column.
-// Cards are positioned with transforms, so when a new post arrives the others glide down
-// instead of jumping between columns. The number of columns and the gap come from CSS
+// Masonry: a new card goes to the top of the least filled column with room for it, and cards keep
+// their column (masonry-place.js); within a column they stack in DOM order (pinned, then newest
+// first). Cards are positioned with transforms, so when a new post arrives the cards of its
+// column glide down and the rest of the screen stays still. The number of columns and the gap come from CSS
 // (--columns, --gap), which sizes them in viewport units for anything from a phone to a 32:9
 // LED wall.
 //
@@ -8,12 +9,16 @@
 //              off-screen and their space goes to the next card that does (the big wall).
 // mode "grow": the container grows to the tallest column and the page scrolls (/live).
 
+import { placeCards } from "./masonry-place.js";
+
 export class Masonry {
   constructor(container, { mode = "fill", onLayout = null } = {}) {
     this.container = container;
     this.mode = mode;
     this.onLayout = onLayout;
     this.pending = false;
+    this.columnOf = new WeakMap(); // card -> its column, kept while the column count stays
+    this.placedColumns = 0;
     this.resizes = new ResizeObserver(() => this.schedule());
     this.resizes.observe(container);
   }
@@ -46,41 +51,46 @@ export class Masonry {
     return Math.max(1, parseInt(style.getPropertyValue("--columns"), 10) || 1);
   }
 
-  layout() {
-    const style = getComputedStyle(this.container);
+  get columnWidth() {
     const columns = this.columns;
-    const gap = parseFloat(style.columnGap) || 0;
-    const width = this.container.clientWidth;
-    const columnWidth = (width - gap * (columns - 1)) / columns;
-    const heights = new Array(columns).fill(0);
-    const visibleHeight = this.container.clientHeight;
-    let hidden = 0;
-    for (const card of this.container.children) {
-      if (card.classList.contains("leaving")) continue;
-      card.style.width = `${columnWidth}px`;
-      const height = card.offsetHeight;
-      // The shortest column that has room for the card (leftmost on a tie). In "fill" mode a
-      // card that fits nowhere is hidden and leaves the space to an older, smaller card.
-      const byHeight = heights.map((h, i) => [h, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      const room = byHeight.find(([h]) => this.mode !== "fill" || h === 0 || h + height <= visibleHeight);
-      const column = room ? room[1] : byHeight[0][1];
-      const x = Math.round(column * (columnWidth + gap));
-      const y = Math.round(heights[column]);
-      card.style.transform = `translate(${x}px, ${y}px)`;
-      card.classList.toggle("off-screen", !room);
-      if (room) heights[column] += height + gap;
-      else hidden += 1;
+    const gap = parseFloat(getComputedStyle(this.container).columnGap) || 0;
+    return (this.container.clientWidth - gap * (columns - 1)) / columns;
+  }
+
+  layout() {
+    const columns = this.columns;
+    const gap = parseFloat(getComputedStyle(this.container).columnGap) || 0;
+    const columnWidth = this.columnWidth;
+    const limit = this.mode === "fill" ? this.container.clientHeight : Infinity;
+    const cards = [...this.container.children].filter(
+      (c) => c.classList.contains("card") && !c.classList.contains("leaving") && !c.classList.contains("measuring"),
+    );
+    if (columns !== this.placedColumns) {
+      this.columnOf = new WeakMap(); // a new column count: everything finds a place again
+      this.placedColumns = columns;
+    }
+    for (const card of cards) card.style.width = `${columnWidth}px`;
+    const measured = cards.map((card) => ({ height: card.offsetHeight, column: this.columnOf.get(card) ?? null }));
+    const { slots, hidden, tops } = placeCards(measured, { columns, gap, limit });
+    cards.forEach((card, i) => {
+      const { column, y, visible } = slots[i];
+      card.classList.toggle("off-screen", !visible);
+      if (!visible) {
+        this.columnOf.delete(card);
+        return;
+      }
+      this.columnOf.set(card, column);
+      card.style.transform = `translate(${Math.round(column * (columnWidth + gap))}px, ${Math.round(y)}px)`;
       if (!card.classList.contains("placed")) {
         void card.offsetWidth; // apply the position first, so a new card does not glide in
         card.classList.add("placed");
       }
-    }
+    });
     if (this.mode === "grow") {
-      this.container.style.height = `${Math.max(0, Math.max(...heights) - gap)}px`;
+      this.container.style.height = `${Math.max(0, Math.max(...tops) - gap)}px`;
     }
-    if (this.onLayout && visibleHeight > 0) {
-      const spare = Math.max(...heights.map((h) => visibleHeight - h)) / visibleHeight;
-      this.onLayout({ columns, hidden, spare });
+    if (this.onLayout && this.container.clientHeight > 0) {
+      this.onLayout({ columns, gap, limit, cards: measured.map((m, i) => ({ height: m.height, column: slots[i].column })), hidden });
     }
   }
 }

@@ -88,6 +88,9 @@ function prepare(post) {
 function tick() {
   const upcoming = pacer.upcoming(6);
   for (const post of upcoming.slice(0, 4)) prepare(post);
+  // A board measures the next card unseen, to know whether one more would fit.
+  const next = upcoming.map((p) => prepared.get(String(p.id))).find((entry) => entry?.ready);
+  layout.preview?.(next ? next.card : null);
   render(pacer.tick((post) => prepared.get(String(post.id))?.ready === true));
   // Keep only the cards about to be needed (those that went on stage left `prepared` already):
   // the DOM and memory stay bounded.
@@ -107,6 +110,7 @@ function render({ enter, leave }) {
     const entry = prepared.get(id);
     prepared.delete(id);
     const card = entry ? entry.card : buildCard(template, post, 0);
+    card.classList.remove("measuring");
     card.dataset.stageOrder = String(++stageOrder);
     card.classList.toggle("pinned", Boolean(post.pinned));
     onStage.set(id, card);
