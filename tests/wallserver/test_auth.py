@@ -39,6 +39,7 @@ PUBLIC = {
     ("GET", "/api/events/{slug}/qr.svg"),  # the wall's QR code of the public posting page
     ("GET", "/api/events/{slug}/wall/posts"),  # approved posts by id, as /live shows them
     ("GET", "/wall-sw.js"),  # the wall's service worker
+    ("GET", "/favicon.ico"),  # the site's icon
     # pages: staff pages check the session themselves and redirect to /login
     ("GET", "/"),
     ("GET", "/login"),
