@@ -41,6 +41,10 @@ async def test_admin_adds_an_rss_source_and_sees_it_connected(
         await page.get_by_role("button", name="Log in").click()
         board = page.locator('.event-sources[data-slug="xmas"]')
         await expect(board.locator(".empty")).to_contain_text("No sources yet")
+        sections = page.locator(".admin-section")  # one column: events, then sources
+        await expect(sections.get_by_role("heading", level=2)).to_have_text(["Events", "Sources"])
+        one, other = await sections.nth(0).bounding_box(), await sections.nth(1).bounding_box()
+        assert one and other and (one["x"], one["width"]) == (other["x"], other["width"])
 
         await board.get_by_text("Add a source").click()
         await board.get_by_label("Kind").select_option("rss")
