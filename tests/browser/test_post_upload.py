@@ -67,6 +67,41 @@ async def test_big_photo_is_shrunk_to_a_jpeg_before_upload(
     assert (media["width"], media["height"]) == (2048, 1536)
 
 
+async def test_big_transparent_picture_is_shrunk_keeping_its_alpha(
+    pages: Pages, live: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 3000x2000 PNG whose left third is see-through travels as a 2048 px WebP with that alpha
+    (not flattened onto white), and the wall image keeps it."""
+    img = picture(2, (3000, 2000)).convert("RGBA")
+    img.paste((0, 0, 0, 0), (0, 0, 1000, 2000))
+    path = tmp_path / "sticker.png"
+    img.save(path, "PNG")
+    received: list[bytes] = []
+
+    def spy(data: bytes, *args: Any) -> Processed:
+        received.append(data)
+        return prepare(data, *args)
+
+    monkeypatch.setattr(ingest, "prepare_image", spy)
+    phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
+    await phone.get_by_label("Photos").set_input_files(path)
+    await phone.get_by_label("I agree").check()
+    await phone.get_by_role("button", name="Send to the wall").click()
+    await expect(phone.locator("#post-done")).to_be_visible(timeout=30_000)
+    [data] = received
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", "sent as WebP"
+    assert len(data) < path.stat().st_size
+    with Image.open(io.BytesIO(data)) as sent:
+        assert (sent.size, sent.mode) == ((2048, 1365), "RGBA")
+        assert sent.getpixel((100, 600))[3] == 0  # type: ignore[index]
+        assert sent.getpixel((1900, 600))[3] == 255  # type: ignore[index]
+    response = await live.wall.client.get(
+        "/api/events/xmas/posts", headers=live.wall.auth("moderator")
+    )
+    [media] = response.json()["posts"][0]["media"]
+    assert media["url"].endswith(".webp")
+
+
 async def test_german_phone_retries_a_failed_upload_without_retyping(
     pages: Pages, live: LiveServer, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ with a clear 4xx when too long, too big, damaged or not a video; served with a f
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import httpx
@@ -108,10 +109,43 @@ async def test_bad_videos_are_refused_and_nothing_stored(
 
 
 async def test_video_over_the_byte_limit_is_a_413(wall: Wall) -> None:
+    """Too big has its own code, so the posting page can say so in the guest's language."""
     wall.app.state.settings.video_max_bytes = 1000
     response = await send(wall, ("short.mp4", clip("short.mp4")))
     assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "video_too_big"
     assert stored(wall) == []
+
+
+async def test_too_long_video_has_its_own_code(wall: Wall) -> None:
+    """Too long is a 422 ``video_too_long``, with the limit in the message."""
+    response = await send(wall, ("long.webm", clip("long.webm")))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == {
+        "code": "video_too_long",
+        "message": "videos may be at most 5 seconds long",
+    }
+
+
+def picker(html: str) -> tuple[str, str | None]:
+    """The posting page's file ``accept`` list and its rendered video byte limit."""
+    accept = re.search(r'<input name="image" type="file" accept="([^"]*)"', html)
+    limit = re.search(r'data-video-max-bytes="(\d+)"', html)
+    assert accept is not None
+    return accept.group(1), limit.group(1) if limit else None
+
+
+async def test_posting_page_offers_videos_exactly_when_they_are_accepted(wall: Wall) -> None:
+    """The picker lists MP4, WebM and QuickTime beside photos while videos are on, with the
+    smaller of the video and the request limit; photos only while they are off."""
+    accept, limit = picker((await wall.client.get("/post/xmas")).text)
+    assert accept.split(",") == ["image/*", ".heic", ".heif", *video.PICKER_TYPES.split(",")]
+    assert {"video/mp4", "video/webm", "video/quicktime"} <= set(accept.split(","))
+    assert limit == "1000000"
+    wall.app.state.settings.max_upload_bytes = 500_000
+    assert picker((await wall.client.get("/post/xmas")).text)[1] == "500000"
+    wall.app.state.settings.video_max_bytes = 0
+    assert picker((await wall.client.get("/post/xmas")).text) == ("image/*,.heic,.heif", None)
 
 
 async def test_a_video_and_a_photo_share_a_post(wall: Wall) -> None:

@@ -25,6 +25,21 @@ MP4_BRANDS = {
 }  # fmt: skip
 EBML = b"\x1a\x45\xdf\xa3"
 MIME = {"mp4": "video/mp4", "webm": "video/webm"}
+# What a file picker offers when videos are on: the types and names of the containers above
+# (QuickTime is what iPhones record; it is accepted when its brand is ``qt  ``).
+PICKER_TYPES = "video/mp4,video/webm,video/quicktime,.mp4,.m4v,.mov,.webm"
+
+
+class VideoTooBig(PayloadTooLarge):
+    """Over ``WALL_VIDEO_MAX_BYTES``; its own code, so a page can say so in the guest's language."""
+
+    code = "video_too_big"
+
+
+class VideoTooLong(ValidationFailed):
+    """Longer than ``WALL_VIDEO_MAX_SECONDS``."""
+
+    code = "video_too_long"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +103,12 @@ def check(data: bytes, limits: VideoLimits) -> CheckedVideo:
     if kind is None:
         raise UnsupportedMedia("that file is not an MP4 or WebM video")
     if len(data) > limits.max_bytes:
-        raise PayloadTooLarge(f"videos may be at most {limits.max_bytes // (1024 * 1024)} MB")
+        raise VideoTooBig(f"videos may be at most {limits.max_bytes // (1024 * 1024)} MB")
     if sniff.carries_markup(data):
         raise UnsupportedMedia("that file carries markup or script next to the video")
     duration, width, height = _probe(data, kind)
     if duration > limits.max_seconds:
-        raise ValidationFailed(f"videos may be at most {limits.max_seconds:g} seconds long")
+        raise VideoTooLong(f"videos may be at most {limits.max_seconds:g} seconds long")
     if width * height > limits.max_pixels:
         raise ValidationFailed("the video's frames are too large")
     return CheckedVideo(data, kind, duration, width, height)
