@@ -74,10 +74,29 @@ class Author(Strict):
 
 class Media(Strict):
     url: str = Field(min_length=1, max_length=2000)
-    kind: Literal["image", "video"] = "image"
+    kind: Literal["image", "video", "emoji"] = "image"
     alt: str = Field(default="", max_length=2000)
+    # a custom emoji's code, drawn in place of ``:shortcode:`` in the text or the author's name
+    shortcode: str = Field(default="", max_length=100, pattern=r"^[A-Za-z0-9_]*$")
 
     _check = field_validator("url")(_http_url)
+
+    @model_validator(mode="after")
+    def _emoji_has_a_code(self) -> Media:
+        if (self.kind == "emoji") != bool(self.shortcode):
+            raise ValueError("a shortcode goes with kind emoji, and kind emoji needs one")
+        return self
+
+    def item(self) -> dict[str, Any]:
+        """The ``media[]`` entry as stored: an emoji carries its shortcode and ``:code:`` alt."""
+        if self.kind == "emoji":
+            return {
+                "kind": "emoji",
+                "shortcode": self.shortcode,
+                "url": self.url,
+                "alt": f":{self.shortcode}:",
+            }
+        return {"url": self.url, "kind": self.kind, "alt": self.alt}
 
 
 class IngestBody(Strict):

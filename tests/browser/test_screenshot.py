@@ -131,7 +131,8 @@ async def settled(page: Page, count: int) -> None:
         " && !document.querySelector('#cards .card.off-screen, #cards .card.leaving')"
         " && [...document.querySelectorAll('#cards .card-image:not([hidden])')]"
         "     .every((img) => img.complete)"
-        " && [...document.querySelectorAll('#cards .card')].every((c) => c.getAnimations().length === 0)",
+        " && [...document.querySelectorAll('#cards .card')]"
+        "     .every((c) => c.getAnimations().length === 0)",
         seconds=15,
     )
     await page.evaluate("document.fonts.ready.then(() => true)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -10,7 +11,9 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import NETWORK_SCRIPT, Pages, approved, wait_until
+from tests.browser.pictures import picture, png_bytes
 from tests.conftest import LiveServer
+from wallserver.media import store_image
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +119,40 @@ async def test_broken_image_becomes_a_text_card(pages: Pages, live: LiveServer) 
     )
     await expect(page.locator(f'[data-post-id="{nothing["id"]}"]')).to_have_count(0)
     await expect(page.locator("#cards .card")).to_have_count(3)
+
+
+async def test_custom_emoji_are_drawn_in_place_of_their_shortcodes(
+    pages: Pages, live: LiveServer
+) -> None:
+    """A post's custom emoji (Mastodon ``:shortcode:``) show as small pictures inline, in the text
+    and in the author's name; an unknown shortcode stays text, and one whose picture fails to
+    load goes back to its ``:shortcode:``."""
+    settings = live.wall.app.state.settings
+    data = png_bytes(picture(3, (64, 64)))
+    stored = await asyncio.to_thread(
+        store_image, data, settings.media_dir, settings.max_image_pixels
+    )
+    tree = {"kind": "emoji", "shortcode": "tree", "url": f"{live.url}/media/{stored.name}"}
+    gone = {"kind": "emoji", "shortcode": "gone", "url": f"{live.url}/media/{'0' * 32}.jpg"}
+    page = await open_wall(pages)
+    post = await approved(
+        live.wall,
+        "emoji",
+        "Under the :tree: :nope: :gone:!",
+        media=[tree, gone],
+        author={"name": "Anna :tree:", "handle": "anna@social.example"},
+    )
+    card = page.locator(f'#cards .card[data-post-id="{post["id"]}"]')
+    await expect(card).to_be_visible()
+    emoji = card.locator(".card-text img.emoji")
+    await expect(emoji).to_have_count(1)
+    await expect(emoji).to_have_attribute("alt", ":tree:")
+    await wait_until(page, "document.querySelector('.card-text img.emoji').naturalWidth > 0")
+    await expect(card.locator(".card-text")).to_have_text("Under the  :nope: :gone:!")
+    await expect(card.locator(".card-name img.emoji")).to_have_count(1)
+    await expect(card.locator(".card-name")).to_have_text("Anna ")
+    await expect(card).not_to_contain_class("has-image")  # an emoji is not the post's photo
+    await pages.screenshot(page, "emoji")
 
 
 async def test_a_burst_is_paced_in_approval_order_with_bounded_cards(

@@ -123,6 +123,19 @@ CASES = {
     "media data url": ingest(
         422, "validation_error", body(media=[{"url": "data:image/png;base64,AAAA"}])
     ),
+    "emoji without a shortcode": ingest(
+        422, "validation_error", body(media=[{"url": "https://x.y/e.png", "kind": "emoji"}])
+    ),
+    "emoji shortcode with markup": ingest(
+        422,
+        "validation_error",
+        body(media=[{"url": "https://x.y/e.png", "kind": "emoji", "shortcode": "<b>"}]),
+    ),
+    "shortcode on a photo": ingest(
+        422,
+        "validation_error",
+        body(media=[{"url": "https://x.y/e.png", "kind": "image", "shortcode": "tree"}]),
+    ),
     "media kind audio": ingest(
         422, "validation_error", body(media=[{"url": "https://x.y/a.mp3", "kind": "audio"}])
     ),

@@ -159,3 +159,22 @@ async def test_created_at_in_any_offset_is_shown_in_utc(any_wall: Wall) -> None:
     shown = [m["post"]["created_at"] for m in await wall_log(any_wall)]
     assert shown == ["2024-12-24T16:00:00Z", "2024-12-24T16:00:00Z"]
     assert {p["created_at"] for p in await queue(any_wall)} == {"2024-12-24T16:00:00Z"}
+
+
+async def test_a_bridge_can_send_custom_emoji_which_are_not_the_posts_photo(wall: Wall) -> None:
+    """A bridge may send a custom emoji as ``kind: emoji`` with its shortcode; it is stored with a
+    ``:shortcode:`` description and does not count as the post's media for the rules."""
+    chain = {"chain": [{"kind": "media", "require": "media", "verdict": "reject"}]}
+    response = await wall.client.put(
+        f"/api/events/{wall.event.slug}/rules", json=chain, headers=wall.auth("admin")
+    )
+    assert response.status_code == 200, response.text
+    name = f"{'a' * 32}.jpg"  # one of this server's own files: referenced, not fetched
+    emoji = {"url": f"https://wall.example/media/{name}", "kind": "emoji", "shortcode": "tree"}
+    response = await wall.ingest("e-1", "Oh :tree:", media=[emoji])
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "rejected"  # a custom emoji is not a photo
+    [post] = await queue(wall)
+    assert post["media"] == [
+        {"kind": "emoji", "shortcode": "tree", "url": f"/media/{name}", "alt": ":tree:"}
+    ]

@@ -65,7 +65,7 @@ async def ingest(
         author_name=body.author.name,
         author_handle=body.author.handle,
         author_avatar_url=body.author.avatar_url,
-        media=[m.model_dump() for m in body.media],
+        media=[m.item() for m in body.media],
         url=body.url,
         created_at=body.created_at,
     )

@@ -15,8 +15,9 @@ export function imageOf(post) {
   return (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url)) || null;
 }
 
-// Text with #hashtags and @mentions set apart, built from text nodes and spans only.
-export function fillText(el, text) {
+// Text with #hashtags and @mentions set apart, and the post's custom emoji (media items of kind
+// "emoji") drawn in place of their :shortcode:, built from text nodes, spans and images only.
+export function fillText(el, text, emoji = new Map()) {
   el.replaceChildren();
   for (const part of text.split(TAG)) {
     if (!part) continue;
@@ -26,9 +27,48 @@ export function fillText(el, text) {
       span.textContent = part;
       el.append(span);
     } else {
-      el.append(document.createTextNode(part));
+      appendWithEmoji(el, part, emoji);
     }
   }
+}
+
+// Shortcode -> URL of the post's custom emoji that this page may load.
+export function emojiOf(post) {
+  const found = new Map();
+  for (const m of post.media || []) {
+    const url = m.kind === "emoji" && m.shortcode ? displayableUrl(m.url) : null;
+    if (url) found.set(m.shortcode, url);
+  }
+  return found;
+}
+
+const SHORTCODE = /(:[A-Za-z0-9_]+:)/;
+
+function appendWithEmoji(el, text, emoji) {
+  if (emoji.size === 0) {
+    el.append(document.createTextNode(text));
+    return;
+  }
+  for (const part of text.split(SHORTCODE)) {
+    const url = SHORTCODE.test(part) ? emoji.get(part.slice(1, -1)) : null;
+    if (!url) {
+      if (part) el.append(document.createTextNode(part));
+      continue;
+    }
+    const img = document.createElement("img");
+    img.className = "emoji";
+    img.alt = part;
+    img.title = part;
+    img.decoding = "async";
+    img.addEventListener("error", () => img.replaceWith(document.createTextNode(part)), { once: true });
+    img.src = url;
+    el.append(img);
+  }
+}
+
+// Whether an element shows any of the post's words (custom emoji count as words).
+function hasText(el) {
+  return Boolean(el.textContent) || el.querySelector("img.emoji") !== null;
 }
 
 export function buildCard(template, post, order) {
@@ -38,8 +78,9 @@ export function buildCard(template, post, order) {
   card.dataset.postId = String(post.id);
   card.dataset.order = String(order);
   card.dataset.source = post.source || "";
-  fillText(card.querySelector(".card-text"), text);
-  card.querySelector(".card-name").textContent = contained(author.name || author.handle || "");
+  const emoji = emojiOf(post);
+  fillText(card.querySelector(".card-text"), text, emoji);
+  appendWithEmoji(card.querySelector(".card-name"), contained(author.name || author.handle || ""), emoji);
   const handle = author.handle && author.name ? `@${author.handle.replace(/^@/, "")}` : "";
   card.querySelector(".card-handle").textContent = contained(handle);
   card.querySelector(".card-source").textContent = post.source && post.source !== "upload" ? post.source : "";
@@ -108,7 +149,7 @@ function degrade(card, media) {
   card.classList.remove("has-image");
   card.classList.add("no-image");
   const text = card.querySelector(".card-text");
-  if (!text.textContent && media.alt) {
+  if (!hasText(text) && media.alt) {
     fillText(text, media.alt);
     card.classList.add("alt-text");
   }
@@ -116,7 +157,7 @@ function degrade(card, media) {
 
 // Nothing to show: no text, and the image could not load and has no description.
 export function isEmpty(card) {
-  return card.classList.contains("no-image") && !card.querySelector(".card-text").textContent;
+  return card.classList.contains("no-image") && !hasText(card.querySelector(".card-text"));
 }
 
 // For a paced screen: resolves once the card is ready to go on stage, with its image decoded
