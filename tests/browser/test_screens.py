@@ -102,6 +102,34 @@ async def test_steering_reaches_the_screen(pages: Pages, live: LiveServer) -> No
     await expect(page.locator("#wall-spotlight")).to_be_hidden()
 
 
+async def test_a_deleted_screen_says_so_and_comes_back_when_created_again(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Staff delete the lobby screen: the open lobby wall drops its posts and says the screen was
+    removed (main carries on); created again, the lobby shows its posts with its new settings."""
+    await configure(live.wall, "lobby", {"title": "Foyer"})
+    main = await open_screen(pages)
+    lobby = await open_screen(pages, "?screen=lobby")
+    post = await approved(live.wall, "d1", "Hallo Foyer")
+    for page in (main, lobby):
+        await expect(page.locator(f'#cards .card[data-post-id="{post["id"]}"]')).to_be_visible()
+    await admin(live.wall, "DELETE", "/screens/lobby")
+    notice = lobby.locator("#wall-removed")
+    await expect(notice).to_be_visible(timeout=1000)
+    await expect(notice).to_contain_text("This screen was removed")
+    await expect(lobby.locator("#cards")).to_be_hidden()
+    saved = await lobby.evaluate("localStorage.getItem('wallserver:xmas:lobby')")
+    assert saved is None  # a reload would only find the 404 page
+    await expect(main.locator("#wall-removed")).to_be_hidden()
+    await expect(main.locator(f'#cards .card[data-post-id="{post["id"]}"]')).to_be_visible()
+    await pages.screenshot(lobby, "removed")
+
+    await configure(live.wall, "lobby", {"title": "Foyer 2"})
+    await expect(notice).to_be_hidden(timeout=1000)
+    await expect(lobby.locator(".wall-title")).to_have_text("Foyer 2")
+    await expect(lobby.locator(f'#cards .card[data-post-id="{post["id"]}"]')).to_be_visible()
+
+
 async def test_next_moves_a_single_screen_on(pages: Pages, live: LiveServer) -> None:
     await configure(live.wall, "main", {"layout": "spotlight"})
     page = await open_screen(pages)

@@ -39,6 +39,20 @@ async def test_approved_post_appears_within_a_second(pages: Pages, live: LiveSer
     await pages.screenshot(page, "one-post")
 
 
+async def test_a_wall_on_plain_http_from_another_machine_still_connects(
+    pages: Pages, live: LiveServer
+) -> None:
+    """On http://192.168.x.x (not https, not localhost) browsers offer no crypto.randomUUID and
+    no service worker; the wall must still connect and show posts."""
+    insecure = (
+        "delete Crypto.prototype.randomUUID;"
+        "delete Navigator.prototype.serviceWorker;"
+    )
+    page = await open_wall(pages, init_scripts=(insecure,))
+    post = await approved(live.wall, "lan", "Hallo aus dem Saal")
+    await expect(page.locator(f'#cards .card[data-post-id="{post["id"]}"]')).to_be_visible()
+
+
 async def test_hide_removes_and_pin_marks(pages: Pages, live: LiveServer) -> None:
     """Pinning marks the card and moves it first; hiding takes it off the wall."""
     page = await open_wall(pages)

@@ -2,8 +2,9 @@
 // server is unreachable come back with its page, scripts, styles, QR code and photos; the posts
 // themselves come from the page's own snapshot (snapshot.js). Everything else passes through.
 //
-// Pages: network first, the cached copy when the network fails. Scripts and styles (versioned
-// URLs) and media (content-addressed names): cache first. Caches are bounded.
+// Pages, scripts, styles and the QR code: network first (so a new release reaches the screen on
+// its next reload; ES module imports carry no version), the cached copy when the network fails.
+// Media (content-addressed names, never change): cache first. Caches are bounded.
 
 const PAGES = "wall-pages-v1";
 const ASSETS = "wall-assets-v1";
@@ -54,17 +55,20 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate" && /^\/(wall|live)\/[^/]+$/.test(path)) {
     event.respondWith(networkFirst(request, PAGES));
   } else if (path.startsWith("/static/") || /^\/api\/events\/[^/]+\/qr\.svg$/.test(path)) {
-    event.respondWith(cacheFirst(request, ASSETS, MAX_ASSETS));
+    event.respondWith(networkFirst(request, ASSETS, MAX_ASSETS));
   } else if (path.startsWith("/media/")) {
     event.respondWith(cacheFirst(request, MEDIA, MAX_MEDIA));
   }
 });
 
-async function networkFirst(request, name) {
+async function networkFirst(request, name, limit = 0) {
   const cache = await caches.open(name);
   try {
     const response = await withTimeout(fetch(request), NETWORK_WAIT_MS);
-    if (response.ok) await cache.put(request, response.clone());
+    if (response.ok && response.type === "basic") {
+      await cache.put(request, response.clone());
+      if (limit) trim(cache, limit);
+    }
     return response;
   } catch (err) {
     const cached = await cache.match(request);

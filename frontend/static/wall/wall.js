@@ -22,6 +22,7 @@ const empty = document.getElementById("wall-empty");
 const status = document.getElementById("wall-status");
 const template = document.getElementById("card-template");
 const spotlight = document.getElementById("wall-spotlight");
+const removedNotice = document.getElementById("wall-removed");
 const announcer = new Announcer(document.getElementById("wall-announcement"));
 const slug = root.dataset.slug;
 const screenName = root.dataset.screen || "main";
@@ -271,7 +272,13 @@ function apply(msg, { live }) {
       root.dataset.paused = String(killed);
       break;
     case "wall.config":
-      if (msg.screen === screenName && msg.config) applyConfig(msg.config);
+      // A null config: staff deleted this screen. Say so and keep listening, in case it is
+      // created again under the same name (then a config arrives and the screen carries on).
+      if (msg.screen !== screenName) break;
+      root.dataset.removed = String(!msg.config);
+      removedNotice.hidden = Boolean(msg.config);
+      if (msg.config) applyConfig(msg.config);
+      else snapshot.clear();
       break;
     case "wall.state":
       if (forThisScreen(msg) && msg.state) applyState({ ...state, ...msg.state });
@@ -292,7 +299,7 @@ function apply(msg, { live }) {
       break;
   }
   root.dataset.lastSeq = String(stream.lastSeq);
-  snapshot.schedule(collect);
+  if (root.dataset.removed !== "true") snapshot.schedule(collect);
   tick();
 }
 
@@ -320,16 +327,21 @@ function collect() {
 
 // --- heartbeats -------------------------------------------------------------------------------
 
+// crypto.randomUUID() exists only on https and localhost; a wall on http://192.168.x.x needs this.
+function randomId() {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 const clientId = (() => {
   try {
     let id = sessionStorage.getItem("wallserver:client");
     if (!id) {
-      id = crypto.randomUUID();
+      id = randomId();
       sessionStorage.setItem("wallserver:client", id);
     }
     return id;
   } catch {
-    return crypto.randomUUID();
+    return randomId();
   }
 })();
 let beatTimer = null;
