@@ -44,10 +44,7 @@ async def test_a_wall_on_plain_http_from_another_machine_still_connects(
 ) -> None:
     """On http://192.168.x.x (not https, not localhost) browsers offer no crypto.randomUUID and
     no service worker; the wall must still connect and show posts."""
-    insecure = (
-        "delete Crypto.prototype.randomUUID;"
-        "delete Navigator.prototype.serviceWorker;"
-    )
+    insecure = "delete Crypto.prototype.randomUUID;delete Navigator.prototype.serviceWorker;"
     page = await open_wall(pages, init_scripts=(insecure,))
     post = await approved(live.wall, "lan", "Hallo aus dem Saal")
     await expect(page.locator(f'#cards .card[data-post-id="{post["id"]}"]')).to_be_visible()
