@@ -54,6 +54,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     output = (tmp_path / "demo.log").read_text()
     assert f"{base}/wall/xmas-party" in output
     assert "Traceback" not in output
+    assert "429 Too Many Requests" not in output  # the crowd is many phones, not one
 
 
 def pending_post(base: str, token: str) -> dict[str, object]:
