@@ -101,3 +101,23 @@ async def test_decision_race_between_two_consoles_ends_in_one_decision(
     message = ada.locator("#console-message")
     await expect(message).to_contain_text("Already decided")
     await expect(message).to_contain_text("rejected")
+
+
+async def test_looking_at_another_view_lets_the_waiting_posts_go(
+    pages: Pages, live: LiveServer
+) -> None:
+    """While Ada holds every waiting post, Bo's empty console says so; when Ada turns to the
+    posts on the wall, her claims are released and Bo gets the posts at once."""
+    for i in range(3):
+        await live.wall.ingest(f"v{i}", f"Post {i}")
+    ada = await moderator(pages, live, "ada")
+    await expect(ada.locator("#queue .item")).to_have_count(3)
+    bo = await moderator(pages, live, "bo")
+    await expect(bo.locator("#queue-empty")).to_contain_text(
+        "All 3 waiting posts are on other moderators' screens"
+    )
+    await expect(bo.locator("#queue .item")).to_have_count(0)
+    await ada.locator("#f-status").select_option("approved")
+    await expect(bo.locator("#queue .item")).to_have_count(3)
+    await ada.locator("#f-status").select_option("pending")  # back: the posts are Bo's now
+    await expect(ada.locator("#queue-empty")).to_contain_text("on other moderators' screens")

@@ -20,7 +20,7 @@ async def test_queue_is_live_and_decisions_by_click_and_key(pages: Pages, live: 
     page = await pages.open(name="console")
     await log_in(page, live)
     await expect(page.locator("#feed-status")).to_have_attribute("data-state", "online")
-    await expect(page.locator("#keys-help")).to_contain_text("approve first")
+    await expect(page.locator("#keys-help")).to_contain_text("approve")
     await expect(page.locator("#queue-empty")).to_be_visible()
 
     ids = []

@@ -21,7 +21,7 @@ export function watchFigures(slug) {
       incoming.textContent = String(f.in_per_minute);
       outgoing.textContent = String(f.out_per_minute);
       moderators.textContent = f.moderators
-        .map((m) => `${m.moderator}: ${m.decisions} · median ${seconds(m.median_s)} · p90 ${seconds(m.p90_s)}`)
+        .map((m) => `${m.moderator}: ${m.decisions} decided, median ${seconds(m.median_s)} · p90 ${seconds(m.p90_s)} to decide`)
         .join(" | ");
     } catch {
       // a missed refresh is fine; the next one catches up

@@ -27,6 +27,9 @@ const template = document.getElementById("queue-item");
 const killButton = document.getElementById("kill");
 const help = document.getElementById("help");
 const historyDialog = document.getElementById("history");
+const approveVisible = document.getElementById("approve-visible");
+const approveSelected = document.getElementById("approve-selected");
+const rejectSelected = document.getElementById("reject-selected");
 const filters = {
   status: document.getElementById("f-status"),
   source: document.getElementById("f-source"),
@@ -41,6 +44,7 @@ const busy = new Map();
 const TARGET = { approve: "approved", reject: "rejected", hide: "hidden" };
 const selected = new Set();
 const skipped = new Set(); // posts skipped on a phone: shown after the others
+const STATUS_LABEL = { pending: "waiting", approved: "on the wall", rejected: "rejected", hidden: "hidden" };
 const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", pin: "Pinned", unpin: "Unpinned", undo: "Undone" };
 const claims = new Claims(slug, root.dataset.actor, () => render());
 const stage = new Stage({
@@ -74,8 +78,10 @@ function statusOf(post) {
 function matches(post) {
   if (statusOf(post) !== filters.status.value) return false;
   if (filters.source.value && post.source !== filters.source.value) return false;
-  if (filters.verdict.value === "none" && post.rule) return false;
-  if (filters.verdict.value === "any" && !post.rule) return false;
+  const verdict = filters.verdict.value;
+  if (verdict === "none" && post.rule) return false;
+  if (verdict === "any" && !post.rule) return false;
+  if (verdict.startsWith("rule:") && post.rule !== verdict.slice(5)) return false;
   const hasMedia = (post.media || []).length > 0;
   if (filters.media.value === "yes" && !hasMedia) return false;
   if (filters.media.value === "no" && hasMedia) return false;
@@ -153,10 +159,9 @@ function draw() {
   // Claim a few more than are shown, so the next card is already ours when one is decided.
   const shows = phone.matches ? 1 : VISIBLE;
   const wanted = candidates().slice(0, pending ? shows + AHEAD : 50);
-  if (pending) {
-    claims.want(wanted.map((p) => p.id));
-    claims.keepOnly(wanted.map((p) => p.id));
-  }
+  // Claims are for the waiting queue: another view lets them go, so no post waits for us.
+  claims.keepOnly(pending ? wanted.map((p) => p.id) : []);
+  if (pending) claims.want(wanted.map((p) => p.id));
   const visible = pending ? wanted.filter((p) => claims.mine.has(p.id)).slice(0, shows) : wanted;
   const ids = visible.map((p) => p.id);
   const same = ids.length === shown.length && ids.every((id, i) => id === shown[i]);
@@ -173,15 +178,36 @@ function draw() {
   }
   [...list.children].forEach((el, i) => { el.dataset.version = String(posts.get(Number(el.dataset.postId)).version); });
   cursor = Math.min(cursor, Math.max(ids.length - 1, 0));
-  [...list.children].forEach((el, i) => el.classList.toggle("current", i === cursor));
+  [...list.children].forEach((el, i) => {
+    el.classList.toggle("current", i === cursor);
+    el.querySelector(".item-select").checked = selected.has(Number(el.dataset.postId)); // x selects too
+  });
   stage.show(posts.get(shown[cursor]), cursor, ids.length);
   const waiting = [...posts.values()].filter((p) => statusOf(p) === "pending").length;
   count.textContent = String(waiting);
   const rest = candidates().length - ids.length;
   more.textContent = rest > 0 ? `${rest} more` : "";
   empty.hidden = ids.length > 0;
-  document.getElementById("approve-selected").disabled = selected.size === 0;
-  document.getElementById("reject-selected").disabled = selected.size === 0;
+  if (!ids.length) empty.textContent = emptyText(pending);
+  approveVisible.hidden = !pending;
+  approveSelected.hidden = filters.status.value === "approved";
+  rejectSelected.hidden = filters.status.value === "rejected";
+  approveSelected.disabled = selected.size === 0;
+  rejectSelected.disabled = selected.size === 0;
+}
+
+// Why the list is empty, so an empty screen is never mistaken for an empty queue.
+function emptyText(pending) {
+  const narrowed = filters.source.value || filters.verdict.value || filters.media.value ||
+    filters.search.value.trim();
+  if (narrowed) return "No post here matches these filters.";
+  if (!pending) return `No posts ${STATUS_LABEL[filters.status.value]}.`;
+  const held = [...posts.values()].filter((p) => statusOf(p) === "pending" && claims.heldByOther(p.id)).length;
+  if (held) {
+    return `All ${held} waiting ${held === 1 ? "post is" : "posts are"} on other moderators' screens. ` +
+      "A post comes back here if it is not decided within a minute.";
+  }
+  return "Nothing waiting. New posts appear here live.";
 }
 
 function upsert(post) {
@@ -192,9 +218,14 @@ function upsert(post) {
     claims.forget(post.id);
     if (filters.status.value === "pending") selected.delete(post.id);
   }
-  const option = [...filters.source.options].some((o) => o.value === post.source);
-  if (!option) filters.source.add(new Option(post.source, post.source));
+  offer(filters.source, post.source, post.source);
+  if (post.rule) offer(filters.verdict, `rule:${post.rule}`, `rule: ${post.rule.replace(/_/g, " ")}`);
   render();
+}
+
+// A filter option for a value seen on a post (a source, a rule), added once.
+function offer(select, value, label) {
+  if (![...select.options].some((o) => o.value === value)) select.add(new Option(label, value));
 }
 
 function toggleSelect(id, on) {
@@ -248,9 +279,19 @@ async function send(post, action) {
 }
 
 async function decideMany(ids, action) {
-  const results = await Promise.all(ids.map((id) => decide(id, action)));
+  // Posts already where the action would put them are left alone (not sent to fail).
+  const todo = ids.filter((id) => posts.has(id) && statusOf(posts.get(id)) !== TARGET[action]);
+  const results = await Promise.all(todo.map((id) => decide(id, action)));
   const done = results.filter(Boolean).length;
-  if (done === ids.length) say(`${DONE[action]}: ${ids.length} posts`, { undo: false });
+  if (todo.length && done === todo.length) say(`${DONE[action]}: ${todo.length} posts`, { undo: false });
+}
+
+function approveAllVisible() {
+  if (filters.status.value !== "pending") {
+    say("Approve all visible works on the waiting queue only.", { kind: "warn" });
+    return;
+  }
+  decideMany([...shown], "approve");
 }
 
 async function undo() {
@@ -405,6 +446,13 @@ function move(step) {
   draw();
 }
 
+// "a": approve the current post. One already on the wall stays there (Retract takes it down).
+function approve(id) {
+  const post = posts.get(id);
+  if (post.status !== "approved") return void decide(id, "approve");
+  say(`Already on the wall: “${excerpt(post)}”. Retract (or r) takes it down.`);
+}
+
 function current() {
   const free = shown.filter((id) => !busy.has(id));
   const id = shown[cursor];
@@ -412,9 +460,9 @@ function current() {
 }
 
 undoButton.addEventListener("click", undo);
-document.getElementById("approve-visible").addEventListener("click", () => decideMany([...shown], "approve"));
-document.getElementById("approve-selected").addEventListener("click", () => decideMany([...selected], "approve"));
-document.getElementById("reject-selected").addEventListener("click", () => decideMany([...selected], "reject"));
+approveVisible.addEventListener("click", approveAllVisible);
+approveSelected.addEventListener("click", () => decideMany([...selected], "approve"));
+rejectSelected.addEventListener("click", () => decideMany([...selected], "reject"));
 filters.status.addEventListener("change", () => { selected.clear(); loadQueue().catch((err) => say(err.message, { kind: "error" })); });
 for (const key of ["source", "verdict", "media"]) filters[key].addEventListener("change", render);
 phone.addEventListener("change", render);
@@ -427,6 +475,10 @@ document.addEventListener("keydown", (ev) => {
   const target = ev.target;
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
       target instanceof HTMLSelectElement || (target instanceof HTMLElement && target.isContentEditable)) {
+    if (ev.key === "Escape" && target === filters.search) {
+      filters.search.value = ""; // as Chromium does natively, in every browser
+      render();
+    }
     if (ev.key === "Escape" && target instanceof HTMLElement) target.blur();
     return;
   }
@@ -442,12 +494,12 @@ document.addEventListener("keydown", (ev) => {
     filters.search.focus();
     return;
   }
-  if (key === "A") return void decideMany([...shown], "approve");
+  if (key === "A") return void approveAllVisible();
   if (key === "j" || key === "ArrowDown") return void move(1);
   if (key === "k" || key === "ArrowUp") return void move(-1);
   const id = current();
   if (id === undefined) return;
-  if (key === "a") decide(id, posts.get(id).status === "approved" ? "hide" : "approve");
+  if (key === "a") approve(id);
   if (key === "r") decide(id, "reject");
   if (key === "x") toggleSelect(id, !selected.has(id));
   if (key === "p" && posts.get(id).status === "approved") decide(id, posts.get(id).pinned ? "unpin" : "pin");
