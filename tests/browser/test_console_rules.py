@@ -31,10 +31,11 @@ async def test_admin_dry_runs_and_saves_rules(pages: Pages, live: LiveServer) ->
     await editor.fill(json.dumps({"chain": [{"kind": "regex", "patterns": ["(sale"]}]}))
     await page.locator("#rules-dry-run").click()
     await expect(page.locator("#rules-result")).to_contain_text("not a valid regular expression")
+    await expect(page.locator("#rules-result")).to_have_attribute("data-kind", "error")  # in red
     chain = {"chain": [{"kind": "regex", "patterns": ["sale"], "verdict": "reject"}]}
     await editor.fill(json.dumps(chain))
     await page.locator("#rules-dry-run").click()
-    await expect(page.locator("#rules-result")).to_contain_text("(1 change)")
+    await expect(page.locator("#rules-result")).to_contain_text("(1 would change)")
     await expect(page.locator("#rules-changes")).to_contain_text("pending → rejected")
     assert (await live.wall.store.events.get("xmas")).rules == {}
     await page.locator("#rules-save").click()

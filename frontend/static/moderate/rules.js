@@ -14,6 +14,12 @@ const changes = document.getElementById("rules-changes");
 const reload = document.getElementById("rules-reload");
 let version = null; // of the rules in the editor, as loaded or saved
 
+// What the last action came to; a refusal is shown as an error, in red.
+function tell(text, kind = "info") {
+  result.textContent = text;
+  result.dataset.kind = kind;
+}
+
 function load(rules, loaded) {
   text.value = JSON.stringify(rules, null, 2);
   version = loaded;
@@ -24,7 +30,7 @@ function proposal() {
   try {
     return JSON.parse(text.value);
   } catch (err) {
-    result.textContent = `Not valid JSON: ${err.message}`;
+    tell(`Not valid JSON: ${err.message}`, "error");
     return null;
   }
 }
@@ -32,7 +38,7 @@ function proposal() {
 document.getElementById("rules-open").addEventListener("click", async () => {
   const current = await api("GET", base);
   load(current.rules, current.version);
-  result.textContent = "";
+  tell("");
   changes.replaceChildren();
   dialog.showModal();
 });
@@ -46,8 +52,8 @@ document.getElementById("rules-dry-run").addEventListener("click", async () => {
     const run = await api("POST", `${base}/dry-run`, body);
     const q = run.summary.queue;
     const r = run.summary.recent;
-    result.textContent = `Queue: ${q.approved} approved, ${q.pending} waiting, ${q.rejected} rejected ` +
-      `(${q.changed} change). Last ${run.recent.length} posts: ${r.changed} would be decided differently.`;
+    tell(`Queue: ${q.approved} approved, ${q.pending} waiting, ${q.rejected} rejected ` +
+      `(${q.changed} would change). Last ${run.recent.length} posts: ${r.changed} would be decided differently.`);
     const changed = [...run.queue, ...run.recent].filter((p) => p.changed).slice(0, 50);
     changes.replaceChildren(...changed.map((p) => {
       const li = document.createElement("li");
@@ -56,7 +62,8 @@ document.getElementById("rules-dry-run").addEventListener("click", async () => {
       return li;
     }));
   } catch (err) {
-    result.textContent = err.message;
+    changes.replaceChildren();
+    tell(`Cannot dry run: ${err.message}`, "error");
   }
 });
 
@@ -69,15 +76,15 @@ document.getElementById("rules-foreign").addEventListener("click", async () => {
     text.value = JSON.stringify(filled.rules, null, 2);
     const list = (tags) => tags.map((t) => `#${t}`).join(", ");
     if (filled.added.length) {
-      result.textContent = `Added other events' tags: ${list(filled.added)}. ` +
-        "Posts carrying them wait for a moderator. Dry run, then save.";
+      tell(`Added other events' tags: ${list(filled.added)}. ` +
+        "Posts carrying them wait for a moderator. Dry run, then save.");
     } else {
-      result.textContent = filled.hashtags.length
+      tell(filled.hashtags.length
         ? `The rule already has every other event's tag (${list(filled.hashtags)}).`
-        : "No other event on this server has tags this event lacks.";
+        : "No other event on this server has tags this event lacks.");
     }
   } catch (err) {
-    result.textContent = err.message;
+    tell(err.message, "error");
   }
 });
 
@@ -87,14 +94,14 @@ document.getElementById("rules-save").addEventListener("click", async () => {
   try {
     const saved = await api("PUT", base, { ...body, version });
     load(saved.rules, saved.version);
-    result.textContent = "Saved. New posts are decided by these rules.";
+    tell("Saved. New posts are decided by these rules.");
   } catch (err) {
-    result.textContent = err.status === 409 ? `Not saved: ${err.message}` : err.message;
+    tell(`Not saved: ${err.message}`, "error");
     if (err.status === 409 && err.body && err.body.rules) {
       reload.hidden = false;
       reload.onclick = () => {
         load(err.body.rules, err.body.version);
-        result.textContent = "These are the saved rules now. Make your change again, then save.";
+        tell("These are the saved rules now. Make your change again, then save.");
       };
     }
   }
