@@ -102,3 +102,75 @@ async def test_preview_follows_the_cursor_and_edits(pages: Pages, live: LiveServ
     await console.get_by_role("button", name="Save").click()
     await wait_until(console, f"{text} === 'Erster Beitrag, korrigiert'")
     assert (await live.wall.store.posts.get(first)).text == "Erster Beitrag, korrigiert"
+
+
+BRANDED = """(card) => {
+  const view = card.ownerDocument.defaultView;
+  const style = (el) => view.getComputedStyle(el);
+  return {
+    background: style(card).backgroundColor,
+    font: style(card.querySelector(".card-text")).fontFamily,
+    name: style(card.querySelector(".card-name")).color,
+    width: card.offsetWidth,
+  };
+}"""
+
+
+async def screen_config(live: LiveServer, name: str, config: dict[str, Any]) -> None:
+    """Give screen ``name`` these settings, as staff do on the control page."""
+    w = live.wall
+    listing = (await w.client.get("/api/events/xmas/screens", headers=w.auth("admin"))).json()
+    known = {s["name"]: s["version"] for s in listing["screens"]}
+    if name in known:
+        answer = await w.client.patch(
+            f"/api/events/xmas/screens/{name}",
+            json={"config": config, "version": known[name]},
+            headers=w.auth("admin"),
+        )
+    else:
+        body = {"name": name, "config": config}
+        answer = await w.client.post("/api/events/xmas/screens", json=body, headers=w.auth("admin"))
+    assert answer.status_code < 300, answer.text
+
+
+async def test_preview_wears_the_screens_branding(pages: Pages, live: LiveServer) -> None:
+    """The preview dresses the card as the main screen does (font, colours, custom CSS), as a
+    picked screen does once picked, and none of it reaches the console itself."""
+    main_css = ".card { background: rgb(12, 34, 56); } .card-name { color: rgb(0, 200, 180); }"
+    await screen_config(live, "main", {"theme": {"font": "serif"}, "custom_css": main_css})
+    await screen_config(live, "lobby", {"custom_css": ".card { background: rgb(255, 243, 205); }"})
+    post_id = (await live.wall.ingest("b1", "Prost!", author={"name": "Ada"})).json()["id"]
+    console = await pages.open(name="console")
+    await log_in(console, live)
+    await expect(console.locator("#stage")).to_have_attribute("data-post-id", str(post_id))
+    await wait_until(console, f"{PREVIEW_CARD}?.offsetWidth")
+    await wait_until(
+        console, f"getComputedStyle({PREVIEW_CARD}).backgroundColor === 'rgb(12, 34, 56)'"
+    )
+    previewed = dict(await console.evaluate(f"({BRANDED})({PREVIEW_CARD})"))
+    await pages.screenshot(console, "main-branding")
+    assert "Georgia" in previewed["font"]
+
+    assert (await live.wall.decide(post_id, "approve", 1)).status_code == 200
+    wall = await pages.open("/wall/xmas", name="wall", viewport=SCREEN)
+    card = wall.locator(f'#cards .card[data-post-id="{post_id}"]')
+    await expect(card).to_be_visible()
+    assert previewed == dict(await card.evaluate(BRANDED))
+
+    own = await console.evaluate(
+        "({title: document.title, sheets: document.adoptedStyleSheets.length,"
+        " font: getComputedStyle(document.body).fontFamily})"
+    )
+    assert own["title"].startswith("Moderate") and own["sheets"] == 0
+    assert "Georgia" not in own["font"]
+
+    await console.locator("#f-status").select_option("approved")  # the post is on the wall now
+    await expect(console.locator("#preview-screen-picker")).to_be_visible()
+    await console.locator("#preview-screen").select_option("lobby")
+    await wait_until(
+        console, f"getComputedStyle({PREVIEW_CARD}).backgroundColor === 'rgb(255, 243, 205)'"
+    )
+    font = await console.evaluate(
+        f"getComputedStyle({PREVIEW_CARD}.querySelector('.card-text')).fontFamily"
+    )
+    assert "Georgia" not in font  # the lobby keeps the default font

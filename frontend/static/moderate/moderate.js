@@ -6,6 +6,7 @@
 import { api, backoff, socketUrl } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
 import { contained } from "../common/text.js";
+import { dressPreview } from "./branding.js";
 import { Claims } from "./claims.js";
 import { watchFigures } from "./figures.js";
 import { Stage } from "./stage.js";
@@ -512,3 +513,4 @@ document.addEventListener("keydown", (ev) => {
 
 connect();
 watchFigures(slug);
+dressPreview(slug, stage.preview);

@@ -3,11 +3,15 @@
 // (templates/_card.html) and styled by the wall's own stylesheets, inside a frame the size of a
 // 1080p screen, so viewport units and the column count come out as on the wall. The frame keeps
 // the wall's CSS away from the console and is scaled down to the width the console gives it.
+// ``brand(config)`` dresses the frame in a screen's branding (colours, font, custom CSS) with the
+// wall's own branding.js, loaded into the frame (preview-frame.js) so it works on the frame's
+// document.
 
 // A namespace import: buildCard is the wall's card API; how media is loaded may change name.
 import * as wallCards from "../wall/cards.js";
 
 const SCREEN = { width: 1920, height: 1080 };
+const FRAME_SCRIPT = "./preview-frame.js";
 
 export class WallPreview {
   // ``box``: the element the preview fills (its width is ours to fill, its height we set);
@@ -32,19 +36,34 @@ export class WallPreview {
       doc.head.append(link);
     }
     doc.body.className = "wall view-wall";
-    // The wall page's own nesting: #wall > #cards > the masonry layout > cards.
+    // The wall page's own nesting: #wall > #cards > the masonry layout > cards, with the parts
+    // branding.js dresses (backdrop, logo, title, call to action) around them.
     const wall = doc.createElement("div");
     wall.id = "wall";
     wall.dataset.view = "wall";
     wall.dataset.layout = "masonry";
+    const part = (tag, className, hidden = true) => Object.assign(doc.createElement(tag), { className, hidden });
+    wall.append(part("div", "wall-backdrop", false), part("img", "wall-logo"), part("h1", "wall-title"));
+    const cta = part("footer", "wall-cta", false);
+    cta.append(part("span", "wall-cta-custom"), part("span", "wall-cta-default"), part("img", "wall-qr"));
     const host = doc.createElement("section");
     host.id = "cards";
     host.className = "cards";
     this.cards = doc.createElement("div");
     this.cards.className = "layout layout-masonry";
     host.append(this.cards);
-    wall.append(host);
+    wall.append(host, cta);
     doc.body.append(wall);
+    this.config = null; // branding to apply once the frame's branding code is loaded
+    this.branded = false;
+    const script = doc.createElement("script");
+    script.type = "module";
+    script.src = new URL(FRAME_SCRIPT, import.meta.url).href;
+    script.addEventListener("load", () => {
+      this.branded = true;
+      if (this.config) this.brand(this.config);
+    });
+    doc.head.append(script);
     const win = this.frame.contentWindow;
     this.cardSizes = new win.ResizeObserver(() => this.fit());
     new ResizeObserver(() => this.fit()).observe(box);
@@ -70,6 +89,15 @@ export class WallPreview {
       ? wallCards.prepareMedia(card, post)
       : wallCards.loadImage(card, post, () => {});
     media.then(() => this.fit());
+    this.fit();
+  }
+
+  // Dress the frame as the screen with this ``config`` is dressed (null: the wall's defaults).
+  brand(config) {
+    this.config = config || {};
+    const win = this.frame.contentWindow;
+    if (!this.branded || !win || !win.wallBrand) return;
+    win.wallBrand(this.config);
     this.fit();
   }
 
