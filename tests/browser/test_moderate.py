@@ -106,6 +106,31 @@ async def test_decision_race_says_already_decided(pages: Pages, live: LiveServer
     await expect(message).to_contain_text("Already decided")
 
 
+async def test_a_queue_longer_than_one_page_is_counted_and_served_oldest_first(
+    pages: Pages, live: LiveServer
+) -> None:
+    """With more waiting posts than the console fetches at once, the count is the server's, and
+    as the oldest are decided the ones after them come next, before newer live arrivals."""
+    ids = [(await live.wall.ingest(f"q{i}", f"Post {i}")).json()["id"] for i in range(215)]
+    page = await pages.open(name="console")
+    await log_in(page, live)
+    await expect(page.locator("#queue .item")).to_have_count(10)
+    await expect(page.locator("#queue-count")).to_have_text("215")  # not the 200 fetched
+    newest = (await live.wall.ingest("q-late", "Late arrival")).json()["id"]
+    await expect(page.locator("#queue-count")).to_have_text("216")
+    for post_id in ids[:200]:  # other moderators clear the first page
+        assert (await live.wall.decide(post_id, "approve", 1)).status_code == 200
+    await expect(page.locator("#queue .item").first).to_have_attribute(
+        "data-post-id", str(ids[200])
+    )
+    shown = await page.locator("#queue .item").evaluate_all(
+        "els => els.map((e) => Number(e.dataset.postId))"
+    )
+    assert shown == ids[200:210]
+    assert newest not in shown
+    await expect(page.locator("#queue-count")).to_have_text("16")
+
+
 async def test_wrong_password_is_refused_on_the_login_page(pages: Pages, live: LiveServer) -> None:
     """A wrong password leaves the moderator on /login with a readable message."""
     await live.wall.store.auth.create_user("mod", "moderator", "password123")

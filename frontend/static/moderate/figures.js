@@ -9,7 +9,8 @@ function seconds(value) {
   return value < 90 ? `${value}s` : `${Math.round(value / 60)}min`;
 }
 
-export function watchFigures(slug) {
+// ``onFigures(f)`` hears every refresh (the console counts a long queue by it).
+export function watchFigures(slug, onFigures = () => {}) {
   const depth = document.getElementById("fig-depth");
   const incoming = document.getElementById("fig-in");
   const outgoing = document.getElementById("fig-out");
@@ -23,6 +24,7 @@ export function watchFigures(slug) {
       moderators.textContent = f.moderators
         .map((m) => `${m.moderator}: ${m.decisions} decided, median ${seconds(m.median_s)} · p90 ${seconds(m.p90_s)} to decide`)
         .join(" | ");
+      onFigures(f);
     } catch {
       // a missed refresh is fine; the next one catches up
     }

@@ -13,6 +13,8 @@ import { Stage } from "./stage.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
 const AHEAD = 3; // claimed beyond those shown, ready to move up without a round trip
+const PAGE = 200; // waiting posts fetched at once, oldest first
+const REFILL_AT = 50; // fetch again when fewer of those are left, so older posts come before newer
 const phone = matchMedia("(max-width: 40rem)"); // one post at a time: the stage is the console
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -57,6 +59,11 @@ const stage = new Stage({
 });
 let shown = []; // ids on screen, in order
 let cursor = 0;
+// A waiting queue longer than one page is held in part: the oldest PAGE posts (ids up to
+// loadedUpTo) and whatever arrived live since. Infinity: every waiting post is here.
+let loadedUpTo = Infinity;
+let refilling = false;
+let serverDepth = 0; // the server's count of waiting posts (figures), for a queue held in part
 let lastDecision = null; // {id, after: Promise of the post after it} of this console's last decision
 
 function say(text, { undo = false, kind = "info" } = {}) {
@@ -185,9 +192,11 @@ function draw() {
   });
   stage.show(posts.get(shown[cursor]), cursor, ids.length);
   const waiting = [...posts.values()].filter((p) => statusOf(p) === "pending").length;
-  count.textContent = String(waiting);
+  const partial = loadedUpTo !== Infinity;
+  count.textContent = String(partial ? Math.max(waiting, serverDepth) : waiting);
   const rest = candidates().length - ids.length;
-  more.textContent = rest > 0 ? `${rest} more` : "";
+  more.textContent = rest > 0 ? `${rest}${partial && pending ? "+" : ""} more` : "";
+  if (pending && partial) refill();
   empty.hidden = ids.length > 0;
   if (!ids.length) empty.textContent = emptyText(pending);
   approveVisible.hidden = !pending;
@@ -373,12 +382,27 @@ async function showHistory(id) {
   historyDialog.showModal();
 }
 
+// The oldest waiting posts are running out: fetch the next ones before the newer ones that
+// arrived live can overtake them.
+function refill() {
+  if (refilling) return;
+  const left = [...posts.values()].filter((p) => p.id <= loadedUpTo && statusOf(p) === "pending").length;
+  if (left >= REFILL_AT) return;
+  refilling = true;
+  loadQueue()
+    .catch((err) => say(err.message, { kind: "error" }))
+    .finally(() => { refilling = false; });
+}
+
 async function loadQueue() {
   const status = filters.status.value;
   const order = status === "pending" ? "oldest" : "newest";
   // Posts heard of on the feed while the request runs are newer than its answer: keep them.
   const known = [...posts.values()].filter((p) => p.status === status).map((p) => p.id);
-  const data = await api("GET", `/api/events/${encodeURIComponent(slug)}/posts?status=${status}&order=${order}&limit=200`);
+  const data = await api("GET", `/api/events/${encodeURIComponent(slug)}/posts?status=${status}&order=${order}&limit=${PAGE}`);
+  if (status === "pending") {
+    loadedUpTo = data.next_cursor == null ? Infinity : Math.max(...data.posts.map((p) => p.id));
+  }
   const listed = new Set(data.posts.map((p) => p.id));
   for (const id of known) if (!listed.has(id) && posts.get(id)?.status === status) posts.delete(id);
   for (const post of data.posts) {
@@ -512,5 +536,8 @@ document.addEventListener("keydown", (ev) => {
 });
 
 connect();
-watchFigures(slug);
+watchFigures(slug, (figures) => {
+  serverDepth = figures.queue_depth;
+  if (loadedUpTo !== Infinity) render();
+});
 dressPreview(slug, stage.preview);
