@@ -102,6 +102,9 @@ async def test_preview_follows_the_cursor_and_edits(pages: Pages, live: LiveServ
     await console.get_by_role("button", name="Save").click()
     await wait_until(console, f"{text} === 'Erster Beitrag, korrigiert'")
     assert (await live.wall.store.posts.get(first)).text == "Erster Beitrag, korrigiert"
+    await console.keyboard.press("h")  # the history keeps what the author sent
+    await expect(console.locator("#history-list")).to_contain_text("edit")
+    await expect(console.locator("#history-original")).to_have_text("As sent: “Erster Beitrag”")
 
 
 BRANDED = """(card) => {

@@ -379,6 +379,14 @@ async function showHistory(id) {
     return li;
   });
   document.getElementById("history-list").replaceChildren(...items);
+  // An edited post keeps what its author wrote: show it beside the edits.
+  const original = data.post && data.post.original;
+  const before = document.getElementById("history-original");
+  before.hidden = !original;
+  if (original) {
+    const alts = (original.media || []).map((m) => (m.alt ? `“${m.alt}”` : "none"));
+    before.textContent = `As sent: “${original.text || ""}”` + (alts.length ? ` · alt text ${alts.join(", ")}` : "");
+  }
   historyDialog.showModal();
 }
 
