@@ -160,3 +160,29 @@ async def test_phone_skip_and_the_posts_history(pages: Pages, live: LiveServer) 
     assert await status_of(live, ids[0]) == Status.PENDING
     await page.locator(".stage-more").get_by_role("button", name="History").tap()
     await expect(page.locator("#history-list")).to_contain_text("ingest")
+
+
+async def test_phone_message_leaves_the_kill_switch_in_reach(
+    pages: Pages, live: LiveServer
+) -> None:
+    """A message floats over the bar on a phone: "Dismiss" closes it, and news goes by itself after
+    a few seconds, so the kill switch under it can be tapped again."""
+    ids = [(await live.wall.ingest(f"k{i}", f"Beitrag {i}")).json()["id"] for i in range(2)]
+    page = await phone(pages, live)
+    stage = page.locator("#stage")
+    message = page.locator("#console-message")
+    await expect(stage).to_have_attribute("data-post-id", str(ids[0]))
+    await page.locator("#stage-approve").tap()
+    await expect(message).to_contain_text("Approved")
+    await pages.screenshot(page, "message")
+    await page.get_by_role("button", name="Dismiss the message").tap()
+    await expect(message).to_be_hidden()
+
+    await page.clock.install()
+    await page.locator("#stage-approve").tap()
+    await expect(message).to_contain_text("Approved: “Beitrag 1”")
+    await page.clock.run_for(9000)
+    await expect(message).to_be_hidden()
+    await page.locator("#kill").tap()  # Playwright taps only what is not covered
+    await expect(page.locator("#kill")).to_have_attribute("data-paused", "true")
+    await decided(live, ids[1], Status.APPROVED)

@@ -13,6 +13,7 @@ import { Stage } from "./stage.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
 const AHEAD = 3; // claimed beyond those shown, ready to move up without a round trip
+const NOTICE_MS = 8000; // on a phone a message covers the bar (and the kill switch): not for long
 const PAGE = 200; // waiting posts fetched at once, oldest first
 const REFILL_AT = 50; // fetch again when fewer of those are left, so older posts come before newer
 const phone = matchMedia("(max-width: 40rem)"); // one post at a time: the stage is the console
@@ -66,11 +67,15 @@ let refilling = false;
 let serverDepth = 0; // the server's count of waiting posts (figures), for a queue held in part
 let lastDecision = null; // {id, after: Promise of the post after it} of this console's last decision
 
+let noticeTimer = 0;
 function say(text, { undo = false, kind = "info" } = {}) {
   noticeText.textContent = text;
   notice.dataset.kind = kind;
   notice.hidden = !text;
   undoButton.hidden = !undo;
+  clearTimeout(noticeTimer);
+  // On a phone the message floats over the bar: news goes by itself, warnings wait for a tap.
+  if (text && kind === "info" && phone.matches) noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
 }
 
 function excerpt(post) {
@@ -493,6 +498,7 @@ function current() {
 }
 
 undoButton.addEventListener("click", undo);
+document.getElementById("console-dismiss").addEventListener("click", () => say(""));
 approveVisible.addEventListener("click", approveAllVisible);
 approveSelected.addEventListener("click", () => decideMany([...selected], "approve"));
 rejectSelected.addEventListener("click", () => decideMany([...selected], "reject"));
