@@ -199,8 +199,9 @@ function draw() {
   const waiting = [...posts.values()].filter((p) => statusOf(p) === "pending").length;
   const partial = loadedUpTo !== Infinity;
   count.textContent = String(partial ? Math.max(waiting, serverDepth) : waiting);
-  const rest = candidates().length - ids.length;
-  more.textContent = rest > 0 ? `${rest}${partial && pending ? "+" : ""} more` : "";
+  const offered = candidates().length;
+  const rest = (partial && pending ? Math.max(offered, serverDepth) : offered) - ids.length;
+  more.textContent = rest > 0 ? `${rest} more` : "";
   if (pending && partial) refill();
   empty.hidden = ids.length > 0;
   if (!ids.length) empty.textContent = emptyText(pending);
