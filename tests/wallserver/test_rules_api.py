@@ -36,6 +36,23 @@ async def test_legacy_shape_is_accepted_and_stored_as_a_chain(wall: Wall) -> Non
     assert kinds == ["banned_authors", "blocklist", "trusted_authors"]
 
 
+async def test_an_event_created_with_the_three_lists_reads_back_as_a_chain(wall: Wall) -> None:
+    """An event made with the original shape (as the demo and older scripts do) shows its rules as
+    the equivalent chain, so the console's editor can add any rule kind to them."""
+    body = {
+        "slug": "gala",
+        "name": "Gala",
+        "hashtags": ["Gala"],
+        "rules": {"trusted_authors": ["anna"], "banned_authors": [], "blocklist": ["mist"]},
+    }
+    created = await wall.client.post("/api/events", json=body, headers=wall.auth("admin"))
+    assert created.status_code == 201, created.text
+    got = await wall.client.get("/api/events/gala/rules", headers=wall.auth("admin"))
+    chain = got.json()["rules"]["chain"]
+    assert [r["kind"] for r in chain] == ["banned_authors", "blocklist", "trusted_authors"]
+    assert chain[2]["authors"] == ["anna"]
+
+
 async def test_bad_regex_is_a_clear_422(wall: Wall) -> None:
     """An invalid regular expression is refused with a message naming it; nothing is saved."""
     response = await put_rules(wall, {"chain": [{"kind": "regex", "patterns": ["(oops"]}]})
@@ -96,7 +113,7 @@ async def test_saving_over_a_newer_version_is_a_409_naming_it(wall: Wall) -> Non
     """Two admins load the rules; the second to save is refused with who saved first, and the
     first one's rules stay; saving on top of the current version then works."""
     loaded = await rules_of(wall)
-    assert loaded == {"rules": {}, "version": 0}
+    assert loaded == {"rules": {"chain": []}, "version": 0}
     first = await put_rules(wall, {**BAN, "version": 0})
     assert first.status_code == 200, first.text
     saved = first.json()["version"]
@@ -172,7 +189,7 @@ async def test_other_events_hashtags_fill_the_hijacked_hashtag_rule(wall: Wall) 
     assert body["hashtags"] == body["added"] == ["NYE2027", "SummerFest"]  # "Dabei" is ours too
     hashtags = {"kind": "hashtags", "foreign": ["NYE2027", "SummerFest"], "max_tags": 0}
     assert body["rules"] == {"chain": [{**hashtags, "verdict": "hold"}, trusted]}
-    assert (await rules_of(wall)) == {"rules": {}, "version": 0}  # nothing saved
+    assert (await rules_of(wall)) == {"rules": {"chain": []}, "version": 0}  # nothing saved
 
     again = await wall.client.post(
         f"/api/events/{wall.event.slug}/rules/foreign-hashtags",

@@ -21,9 +21,14 @@ router = APIRouter(prefix="/api/events/{slug}/rules", tags=["rules"])
 
 @router.get("")
 async def read_rules(event: EventDep, store: StoreDep, principal: AdminDep) -> dict[str, Any]:
-    """The rules and their version, to send back with a change."""
+    """The rules and their version, to send back with a change. Always in the chain shape, even
+    for an event created with the original three lists, so an editor can add any rule to it."""
     ensure_event_scope(principal, event)
     rules, version = await store.events.rules_state(event.id)
+    try:
+        rules = RuleSet.from_dict(rules).to_dict()
+    except RuleError:
+        pass  # stored before a validation was added: shown as it is, so it can be fixed
     return {"rules": rules, "version": version}
 
 
