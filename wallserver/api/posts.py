@@ -16,6 +16,7 @@ from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
 from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
+SEARCH_MAX = 200  # characters of a search in the queue and history
 AUTHOR_ATTEMPTS = 5  # a trust or ban is re-applied to rules someone saved meanwhile
 
 
@@ -29,14 +30,20 @@ async def list_posts(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     order: Literal["newest", "oldest"] = "newest",
+    q: Annotated[str, Query(max_length=SEARCH_MAX)] = "",
 ) -> dict[str, Any]:
-    """The queue and history, newest first; ``status`` takes one or more, comma-separated."""
+    """The queue and history, newest first; ``status`` takes one or more, comma-separated;
+    ``q`` keeps the posts whose text, author name or handle contains it, in any case."""
     ensure_event_scope(principal, event)
     statuses = [s for s in (status or "").split(",") if s]
     unknown = set(statuses) - {s.value for s in Status}
     if unknown:
         raise ValidationFailed(f"unknown status: {', '.join(sorted(unknown))}")
-    page = await store.posts.page(event.id, statuses, limit, cursor, oldest_first=order == "oldest")
+    if "\x00" in q:
+        raise ValidationFailed("q contains a NUL character")
+    page = await store.posts.page(
+        event.id, statuses, limit, cursor, oldest_first=order == "oldest", search=q
+    )
     holders = await pipeline.claimed_by(event.id, [p.id for p in page.posts])
     return {
         "posts": [{**p.moderator_view(), "claimed_by": holders.get(p.id)} for p in page.posts],

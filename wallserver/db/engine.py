@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from wallserver.db import fold
 from wallserver.settings import Settings
 
 # Write transactions on SQLite start with BEGIN IMMEDIATE so that a read-then-write transaction
@@ -26,7 +27,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 def install_sqlite_pragmas(engine: Engine, synchronous: str) -> None:
-    """WAL, foreign keys, busy timeout and explicit BEGIN for every SQLite connection."""
+    """WAL, foreign keys, busy timeout and explicit BEGIN for every SQLite connection, and the
+    ``wall_fold`` function for case-insensitive search (see ``wallserver.db.fold``)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -37,6 +39,7 @@ def install_sqlite_pragmas(engine: Engine, synchronous: str) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.close()
+        fold.register(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

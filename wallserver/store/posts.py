@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, literal, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +21,7 @@ from moderation import (
     apply_action,
     restore,
 )
+from wallserver.db.fold import fold
 from wallserver.db.models import Decision, Post, utcnow
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from wallserver.store.database import Database
@@ -160,10 +161,15 @@ class PostStore:
         limit: int,
         cursor: int | None,
         oldest_first: bool = False,
+        search: str = "",
     ) -> Page:
+        """One page of the event's posts by id (newest or oldest first) after ``cursor``; with
+        ``search``, only posts whose text, author name or handle contains it, in any case."""
         query = select(Post).where(Post.event_id == event_id)
         if statuses:
             query = query.where(col(Post.status).in_(statuses))
+        if search:
+            query = query.where(_containing(search))
         if cursor is not None:
             query = query.where(col(Post.id) > cursor if oldest_first else col(Post.id) < cursor)
         order = col(Post.id).asc() if oldest_first else col(Post.id).desc()
@@ -381,6 +387,19 @@ async def _by_source(
         Post.event_id == event_id, Post.source == source, Post.source_id == source_id
     )
     return (await session.exec(query)).first()
+
+
+def _containing(search: str) -> ColumnElement[bool]:
+    """Text, author name or handle contains ``search``, in any case; ``%`` and ``_`` in it are
+    plain characters (escaped for LIKE with a backslash)."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = fold(literal(f"%{escaped}%"))
+    return or_(
+        *(
+            fold(column).like(pattern, escape="\\")
+            for column in (col(Post.text), col(Post.author_name), col(Post.author_handle))
+        )
+    )
 
 
 def _utc(value: datetime) -> datetime:
