@@ -16,6 +16,9 @@ const AHEAD = 3; // claimed beyond those shown, ready to move up without a round
 const NOTICE_MS = 8000; // on a phone a message covers the bar (and the kill switch): not for long
 const PAGE = 200; // waiting posts fetched at once, oldest first
 const REFILL_AT = 50; // fetch again when fewer of those are left, so older posts come before newer
+const STEP = 50; // posts of another view (on the wall, rejected, hidden) shown at first and per "Load older"
+const FOUND = 50; // posts the server answers a search with at once
+const SEARCH_DELAY_MS = 250; // the server is asked once typing pauses
 const phone = matchMedia("(max-width: 40rem)"); // one post at a time: the stage is the console
 const root = document.getElementById("console");
 const slug = root.dataset.slug;
@@ -23,6 +26,8 @@ const list = document.getElementById("queue");
 const empty = document.getElementById("queue-empty");
 const count = document.getElementById("queue-count");
 const more = document.getElementById("more");
+const olderButton = document.getElementById("load-older");
+const olderNote = document.getElementById("older-note");
 const feedStatus = document.getElementById("feed-status");
 const notice = document.getElementById("console-message");
 const noticeText = document.getElementById("console-text");
@@ -65,6 +70,16 @@ let cursor = 0;
 let loadedUpTo = Infinity;
 let refilling = false;
 let serverDepth = 0; // the server's count of waiting posts (figures), for a queue held in part
+// Another view holds the newest posts of its status: every one from id viewCursor up (the
+// server's next_cursor; null: all of them). It shows `showing` of them; "Load older" shows more
+// and fetches the next page once the loaded ones are all shown.
+let viewCursor = null;
+let showing = STEP;
+let loadingOlder = false;
+// In a view held in part the browser cannot search alone: the server is asked too. Its answer
+// is for one search text in one view: the ids found, and its next_cursor (null: all found).
+// `asked` numbers the requests; only the latest one's answer is taken.
+const search = { q: "", status: "", found: new Set(), cursor: null, asked: 0, timer: 0 };
 let lastDecision = null; // {id, after: Promise of the post after it} of this console's last decision
 
 let noticeTimer = 0;
@@ -98,17 +113,50 @@ function matches(post) {
   const hasMedia = (post.media || []).length > 0;
   if (filters.media.value === "yes" && !hasMedia) return false;
   if (filters.media.value === "no" && hasMedia) return false;
-  const q = filters.search.value.trim().toLowerCase();
+  const q = filters.search.value.trim();
   if (q) {
     const hay = `${post.text} ${post.author.name} ${post.author.handle}`.toLowerCase();
-    if (!hay.includes(q)) return false;
+    if (!hay.includes(q.toLowerCase()) && !(answered() && search.found.has(post.id))) return false;
   }
   return true;
 }
 
+// Whether this console holds only part of the view's posts (the server says there are more).
+function partial() {
+  return filters.status.value === "pending" ? loadedUpTo !== Infinity : viewCursor !== null;
+}
+
+// The server's answer in hand is for the search and view on screen.
+function answered() {
+  const q = filters.search.value.trim();
+  return q !== "" && search.q === q && search.status === filters.status.value;
+}
+
+// A search the server is asked about and has not answered yet.
+function searching() {
+  return filters.search.value.trim() !== "" && partial() && !answered();
+}
+
+// Another view shows its posts newest first without a gap: those from this id up are all here
+// (the loaded pages, and what a server search found), older ones wait for "Load older".
+function loadedFrom() {
+  if (filters.status.value === "pending" || viewCursor === null) return 0;
+  if (answered()) return search.cursor === null ? 0 : Math.min(viewCursor, search.cursor);
+  return viewCursor;
+}
+
+// Where the next page of this view starts: null when every post of it (or every one the
+// search finds) is here.
+function olderCursor() {
+  if (filters.status.value === "pending" || viewCursor === null) return null;
+  if (filters.search.value.trim()) return answered() && search.cursor !== null ? loadedFrom() : null;
+  return viewCursor;
+}
+
 function candidates() {
   const pending = filters.status.value === "pending";
-  const all = [...posts.values()].filter(matches);
+  const from = loadedFrom();
+  const all = [...posts.values()].filter((p) => p.id >= from && matches(p));
   const later = (p) => (skipped.has(p.id) ? 1 : 0);
   all.sort((a, b) => (pending ? later(a) - later(b) || a.id - b.id : b.id - a.id));
   return pending ? all.filter((p) => !claims.heldByOther(p.id)) : all;
@@ -171,7 +219,7 @@ function draw() {
   const pending = filters.status.value === "pending";
   // Claim a few more than are shown, so the next card is already ours when one is decided.
   const shows = phone.matches ? 1 : VISIBLE;
-  const wanted = candidates().slice(0, pending ? shows + AHEAD : 50);
+  const wanted = candidates().slice(0, pending ? shows + AHEAD : showing);
   // Claims are for the waiting queue: another view lets them go, so no post waits for us.
   claims.keepOnly(pending ? wanted.map((p) => p.id) : []);
   if (pending) claims.want(wanted.map((p) => p.id));
@@ -203,6 +251,9 @@ function draw() {
   const rest = (partial && pending ? Math.max(offered, serverDepth) : offered) - ids.length;
   more.textContent = rest > 0 ? `${rest} more` : "";
   if (pending && partial) refill();
+  olderButton.hidden = pending || (rest <= 0 && olderCursor() === null);
+  olderButton.disabled = loadingOlder;
+  olderNote.textContent = loadingOlder ? "Loading older posts…" : searching() && ids.length ? searchingText(pending) : "";
   empty.hidden = ids.length > 0;
   if (!ids.length) empty.textContent = emptyText(pending);
   approveVisible.hidden = !pending;
@@ -212,10 +263,15 @@ function draw() {
   rejectSelected.disabled = selected.size === 0;
 }
 
+function searchingText(pending) {
+  return pending ? "Searching every waiting post…" : "Searching older posts too…";
+}
+
 // Why the list is empty, so an empty screen is never mistaken for an empty queue.
 function emptyText(pending) {
   const narrowed = filters.source.value || filters.verdict.value || filters.media.value ||
     filters.search.value.trim();
+  if (searching()) return searchingText(pending);
   if (narrowed) return "No post here matches these filters.";
   if (!pending) return `No posts ${STATUS_LABEL[filters.status.value]}.`;
   const held = [...posts.values()].filter((p) => statusOf(p) === "pending" && claims.heldByOther(p.id)).length;
@@ -408,22 +464,94 @@ function refill() {
     .finally(() => { refilling = false; });
 }
 
+function postsUrl(params) {
+  return `/api/events/${encodeURIComponent(slug)}/posts?${new URLSearchParams(params)}`;
+}
+
 async function loadQueue() {
   const status = filters.status.value;
   const order = status === "pending" ? "oldest" : "newest";
   // Posts heard of on the feed while the request runs are newer than its answer: keep them.
   const known = [...posts.values()].filter((p) => p.status === status).map((p) => p.id);
-  const data = await api("GET", `/api/events/${encodeURIComponent(slug)}/posts?status=${status}&order=${order}&limit=${PAGE}`);
+  const data = await api("GET", postsUrl({ status, order, limit: PAGE }));
   if (status === "pending") {
     loadedUpTo = data.next_cursor == null ? Infinity : Math.max(...data.posts.map((p) => p.id));
+  } else if (status === filters.status.value) {
+    viewCursor = data.next_cursor;
   }
   const listed = new Set(data.posts.map((p) => p.id));
-  for (const id of known) if (!listed.has(id) && posts.get(id)?.status === status) posts.delete(id);
+  const keep = (id) => listed.has(id) || (answered() && search.found.has(id)); // results on screen stay
+  for (const id of known) if (!keep(id) && posts.get(id)?.status === status) posts.delete(id);
   for (const post of data.posts) {
     claims.seen(post);
     upsert(post);
   }
   render();
+  askServer(0);
+}
+
+// The search box changed, or the view: when the view is held in part, ask the server too,
+// once typing pauses. Only the answer to the latest request counts.
+function askServer(delay = SEARCH_DELAY_MS) {
+  clearTimeout(search.timer);
+  if (!filters.search.value.trim()) search.q = ""; // an emptied search is asked afresh next time
+  if (!filters.search.value.trim() || !partial() || answered()) return;
+  search.timer = setTimeout(() => {
+    findOnServer().catch((err) => say(`Search: ${err.message}`, { kind: "error" }));
+  }, delay);
+}
+
+// One page of the posts the server finds for the search on screen, from `cursor` on (older
+// ones in another view, newer ones in the waiting queue).
+async function findOnServer(cursor = null) {
+  const q = filters.search.value.trim();
+  const status = filters.status.value;
+  const asked = ++search.asked;
+  const params = { status, order: status === "pending" ? "oldest" : "newest", limit: FOUND, q };
+  if (cursor !== null) params.cursor = cursor;
+  let data;
+  try {
+    data = await api("GET", postsUrl(params));
+  } catch (err) {
+    if (asked === search.asked && cursor === null) Object.assign(search, { q, status, found: new Set(), cursor: null });
+    render(); // the browser's own matches stand
+    throw err;
+  }
+  if (asked !== search.asked || q !== filters.search.value.trim() || status !== filters.status.value) return;
+  const found = cursor === null ? new Set() : search.found;
+  for (const post of data.posts) found.add(post.id);
+  Object.assign(search, { q, status, found, cursor: data.next_cursor });
+  for (const post of data.posts) {
+    claims.seen(post);
+    upsert(post);
+  }
+  render();
+}
+
+// "Load older": show the next posts of this view, fetching them when all loaded ones are shown.
+async function loadOlder() {
+  if (loadingOlder) return;
+  showing += STEP;
+  const cursor = olderCursor();
+  if (candidates().length >= showing || cursor === null) return void render();
+  loadingOlder = true;
+  render();
+  const status = filters.status.value;
+  try {
+    if (filters.search.value.trim()) {
+      await findOnServer(cursor);
+    } else {
+      const data = await api("GET", postsUrl({ status, order: "newest", limit: PAGE, cursor }));
+      if (status !== filters.status.value || viewCursor !== cursor) return; // reloaded meanwhile
+      for (const post of data.posts) upsert(post);
+      viewCursor = data.next_cursor;
+    }
+  } catch (err) {
+    say(`Could not load older posts: ${err.message}`, { kind: "error" });
+  } finally {
+    loadingOlder = false;
+    render();
+  }
 }
 
 function showPaused(paused) {
@@ -503,10 +631,19 @@ document.getElementById("console-dismiss").addEventListener("click", () => say("
 approveVisible.addEventListener("click", approveAllVisible);
 approveSelected.addEventListener("click", () => decideMany([...selected], "approve"));
 rejectSelected.addEventListener("click", () => decideMany([...selected], "reject"));
-filters.status.addEventListener("change", () => { selected.clear(); loadQueue().catch((err) => say(err.message, { kind: "error" })); });
+filters.status.addEventListener("change", () => {
+  selected.clear();
+  showing = STEP;
+  viewCursor = null; // until the view's first page says
+  loadQueue().catch((err) => say(err.message, { kind: "error" }));
+});
 for (const key of ["source", "verdict", "media"]) filters[key].addEventListener("change", render);
 phone.addEventListener("change", render);
-filters.search.addEventListener("input", render);
+filters.search.addEventListener("input", () => {
+  render();
+  askServer();
+});
+olderButton.addEventListener("click", loadOlder);
 document.getElementById("filters").addEventListener("submit", (ev) => ev.preventDefault());
 setInterval(render, 5000); // others' claims expire
 
@@ -518,6 +655,7 @@ document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && target === filters.search) {
       filters.search.value = ""; // as Chromium does natively, in every browser
       render();
+      askServer();
     }
     if (ev.key === "Escape" && target instanceof HTMLElement) target.blur();
     return;
