@@ -245,12 +245,12 @@ function draw() {
   });
   stage.show(posts.get(shown[cursor]), cursor, ids.length);
   const waiting = [...posts.values()].filter((p) => statusOf(p) === "pending").length;
-  const partial = loadedUpTo !== Infinity;
-  count.textContent = String(partial ? Math.max(waiting, serverDepth) : waiting);
+  const queueCut = loadedUpTo !== Infinity; // the waiting queue is longer than what is loaded
+  count.textContent = String(queueCut ? Math.max(waiting, serverDepth) : waiting);
   const offered = candidates().length;
-  const rest = (partial && pending ? Math.max(offered, serverDepth) : offered) - ids.length;
+  const rest = (queueCut && pending ? Math.max(offered, serverDepth) : offered) - ids.length;
   more.textContent = rest > 0 ? `${rest} more` : "";
-  if (pending && partial) refill();
+  if (pending && queueCut) refill();
   olderButton.hidden = pending || (rest <= 0 && olderCursor() === null);
   olderButton.disabled = loadingOlder;
   olderNote.textContent = loadingOlder ? "Loading older posts…" : searching() && ids.length ? searchingText(pending) : "";
