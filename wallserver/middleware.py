@@ -8,6 +8,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wallserver.sizes import readable
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
     "media-src 'self' blob: https:; connect-src 'self'; font-src 'self' data:; object-src 'none'; "
@@ -50,7 +52,7 @@ class BodyLimit:
                 if seen > limit:
                     # An HTTPException, because FastAPI turns anything else raised while it
                     # reads the body into a 400.
-                    raise HTTPException(413, f"request body over {limit} bytes")
+                    raise HTTPException(413, f"request body over {readable(limit)}")
             return message
 
         await self.app(scope, limited, send)
@@ -58,7 +60,7 @@ class BodyLimit:
 
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": {"code": "payload_too_large", "message": f"request body over {limit} bytes"}}
+        {"error": {"code": "payload_too_large", "message": f"request body over {readable(limit)}"}}
     ).encode()
     await send(
         {

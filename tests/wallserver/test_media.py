@@ -139,6 +139,7 @@ async def test_file_over_the_size_limit_is_refused(wall: Wall) -> None:
     response = await send(wall, encode(noisy, "JPEG", quality=95))
     assert response.status_code == 413, response.text
     assert response.json()["error"]["code"] == "payload_too_large"
+    assert "at most 9.7 KB" in response.json()["error"]["message"]  # not "10000 bytes", not "0 MB"
     assert media_files(wall.app.state.settings.media_dir) == []
 
 

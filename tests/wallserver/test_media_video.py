@@ -114,6 +114,7 @@ async def test_video_over_the_byte_limit_is_a_413(wall: Wall) -> None:
     response = await send(wall, ("short.mp4", clip("short.mp4")))
     assert response.status_code == 413, response.text
     assert response.json()["error"]["code"] == "video_too_big"
+    assert response.json()["error"]["message"] == "videos may be at most 1000 bytes"
     assert stored(wall) == []
 
 

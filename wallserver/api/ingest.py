@@ -24,6 +24,7 @@ from wallserver.media.process import Processed
 from wallserver.media.remote import RemoteMedia
 from wallserver.schemas import IngestBody
 from wallserver.settings import Settings
+from wallserver.sizes import readable
 from wallserver.store import NewPost
 
 router = APIRouter(tags=["ingest"])
@@ -154,7 +155,7 @@ def check_upload(data: bytes, settings: Settings) -> Processed | video.CheckedVi
             raise UnsupportedMedia("videos are not accepted here; send a photo")
         return video.check(data, limits)
     if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
+        raise PayloadTooLarge(f"images may be at most {readable(settings.max_upload_bytes)}")
     return prepare_image(data, settings.max_image_pixels, settings.max_upload_bytes)
 
 

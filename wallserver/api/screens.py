@@ -22,6 +22,7 @@ from wallserver.screens.config import NAME, check_name
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
 from wallserver.settings import Settings
+from wallserver.sizes import readable
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["screens"])
@@ -145,7 +146,7 @@ async def upload_asset(
     ensure_event_scope(principal, event)
     data = await image.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge(f"images may be at most {settings.max_upload_bytes} bytes")
+        raise PayloadTooLarge(f"images may be at most {readable(settings.max_upload_bytes)}")
     if not data:
         raise ValidationFailed("image: the file is empty")
     async with request.app.state.media_slots:

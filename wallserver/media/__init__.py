@@ -15,6 +15,7 @@ from typing import Any
 from wallserver.errors import PayloadTooLarge
 from wallserver.media import storage
 from wallserver.media.process import Processed, process
+from wallserver.sizes import readable
 
 __all__ = ["StoredImage", "prepare", "save", "store_image"]
 
@@ -55,7 +56,7 @@ def store_image(
 def prepare(data: bytes, max_pixels: int, max_bytes: int | None = None) -> Processed:
     """Validate and re-encode without storing (for several photos that succeed or fail together)."""
     if max_bytes is not None and len(data) > max_bytes:
-        raise PayloadTooLarge(f"images may be at most {max_bytes // (1024 * 1024)} MB")
+        raise PayloadTooLarge(f"images may be at most {readable(max_bytes)}")
     return process(data, max_pixels)
 
 

@@ -29,6 +29,7 @@ from wallserver.media import StoredImage, store_image, video
 from wallserver.media.storage import NAME
 from wallserver.media.video import StoredVideo, VideoLimits
 from wallserver.settings import Settings
+from wallserver.sizes import readable
 from wallserver.store.records import NewPost
 
 log = logging.getLogger(__name__)
@@ -108,13 +109,13 @@ async def _read(url: str, client: httpx.AsyncClient, max_bytes: int) -> bytes:
             raise FetchFailed(f"the media server answered {response.status_code}")
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            raise PayloadTooLarge(f"remote media over {max_bytes} bytes")
+            raise PayloadTooLarge(f"remote media over {readable(max_bytes)}")
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > max_bytes:
-                raise PayloadTooLarge(f"remote media over {max_bytes} bytes")
+                raise PayloadTooLarge(f"remote media over {readable(max_bytes)}")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -17,6 +17,7 @@ from typing import Any
 from wallserver.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from wallserver.media import sniff, storage
 from wallserver.settings import Settings
+from wallserver.sizes import readable
 
 # ISO base media brands of MP4 (and QuickTime, which phones record and browsers play as MP4).
 MP4_BRANDS = {
@@ -103,7 +104,7 @@ def check(data: bytes, limits: VideoLimits) -> CheckedVideo:
     if kind is None:
         raise UnsupportedMedia("that file is not an MP4 or WebM video")
     if len(data) > limits.max_bytes:
-        raise VideoTooBig(f"videos may be at most {limits.max_bytes // (1024 * 1024)} MB")
+        raise VideoTooBig(f"videos may be at most {readable(limits.max_bytes)}")
     if sniff.carries_markup(data):
         raise UnsupportedMedia("that file carries markup or script next to the video")
     duration, width, height = _probe(data, kind)
