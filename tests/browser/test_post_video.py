@@ -143,6 +143,22 @@ async def test_too_big_video_is_refused_before_it_travels(
     assert requests == []
 
 
+async def test_too_many_files_says_photos_and_videos(
+    pages: Pages, live: LiveServer, tmp_path: Path
+) -> None:
+    """Five files with videos on: the message counts photos and videos, not just photos."""
+    files = [tmp_path / f"clip{i}.webm" for i in range(5)]
+    for path in files:
+        path.write_bytes((CLIPS / "short.webm").read_bytes())
+    phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
+    await phone.get_by_label("Photos or a video").set_input_files(files)
+    await phone.get_by_label("I agree").check()
+    await phone.get_by_role("button", name="Send to the wall").click()
+    await expect(phone.locator("#post-error")).to_have_text(
+        "Please pick at most 4 photos and videos (one video at most)."
+    )
+
+
 async def test_picker_offers_photos_only_while_videos_are_off(
     pages: Pages, live: LiveServer
 ) -> None:

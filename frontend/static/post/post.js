@@ -137,7 +137,7 @@ function describe(err) {
 
 // What keeps the picked files from being sent, said before a byte travels; null when fine.
 function refusal(files) {
-  if (files.length > MAX_PHOTOS) return t("tooMany");
+  if (files.length > MAX_PHOTOS) return t(videoLimits ? "tooManyMedia" : "tooMany");
   const videos = files.filter(isVideo);
   if (videoLimits && videos.length > 1) return t("oneVideo");
   if (videoLimits && videos.some((file) => file.size > videoLimits.bytes)) return videoTooBig();
