@@ -135,11 +135,12 @@ async def test_too_big_video_is_refused_before_it_travels(
         "This video is too big: videos can be at most 2 MB. Pick a shorter clip."
     )
     assert requests == []
-    await phone.get_by_role("button", name="Deutsch").click()
-    await phone.get_by_role("button", name="An die Wall senden").click()
+    await phone.get_by_role("button", name="Deutsch").click()  # the message follows the switch
     await expect(phone.locator("#post-error")).to_have_text(
         "Das Video ist zu groß: Videos dürfen höchstens 2 MB haben. Nimm einen kürzeren Clip."
     )
+    await phone.get_by_role("button", name="An die Wall senden").click()
+    await expect(phone.locator("#post-error")).to_contain_text("Das Video ist zu groß")
     assert requests == []
 
 

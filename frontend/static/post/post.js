@@ -27,11 +27,19 @@ let stop = () => {};
 let current = null;       // the post's last known status, re-rendered on a language switch
 let prepared = null;      // { sources: File[], uploads: File[] }, so a retry does not shrink again
 let relabel = [];         // re-renders the previews' captions on a language switch
+let explain = null;       // renders the message on show, again on a language switch
 
 initLanguage(() => {
   if (current) showStatus(statusLine, hint, current);
   for (const update of relabel) update();
+  if (explain && !error.hidden) error.textContent = explain();
 });
+
+function showError(render) {
+  explain = render;
+  error.textContent = render();
+  error.hidden = false;
+}
 
 const MAX_PHOTOS = 4;
 // The server's video limits, rendered into the page; absent while videos are off.
@@ -151,10 +159,9 @@ async function submit() {
     consent.reportValidity();
     return;
   }
-  const refused = refusal(picked());
-  if (refused) {
-    error.textContent = refused;
-    error.hidden = false;
+  const files = picked();
+  if (refusal(files)) {
+    showError(() => refusal(files));
     return;
   }
   send.disabled = true;
@@ -179,8 +186,7 @@ async function submit() {
       showStatus(statusLine, hint, current);
     }, () => {});
   } catch (err) {
-    error.textContent = describe(err);
-    error.hidden = false;
+    showError(() => describe(err));
     retry.hidden = !(err.status === 0 || err.status === 429 || err.status >= 500);
     progressRow.hidden = true;
   } finally {
