@@ -144,7 +144,9 @@ async def test_german_phone_retries_a_failed_upload_without_retyping(
 
 async def test_posting_too_fast_says_slow_down(pages: Pages, live: LiveServer) -> None:
     """Past the device limit the page says how long to wait and offers a retry."""
-    live.wall.app.state.submission_limits = SubmissionLimits(Rate(60, 100), Rate(1, 1))
+    # A clock that stands still: the wait is exactly a minute however slow the machine is.
+    limits = SubmissionLimits(Rate(60, 100), Rate(1, 1), clock=lambda: 1000.0)
+    live.wall.app.state.submission_limits = limits
     phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
     for text in ("first", "second"):
         await phone.get_by_label("Your message").fill(text)
