@@ -3,13 +3,19 @@ open screen within a second and brings them back."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Pages, approved, log_in, wait_until
 from tests.conftest import LiveServer
+
+# Records when the screen went blank (the kill switch sets #wall[data-paused="true"]).
+PAUSED_AT = """
+new MutationObserver(() => {
+  const wall = document.getElementById("wall");
+  if (wall && wall.dataset.paused === "true" && !window.__pausedAt) window.__pausedAt = Date.now();
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-paused"] });
+"""
 
 pytestmark = pytest.mark.browser
 
@@ -47,8 +53,8 @@ async def test_kill_switch_blanks_every_open_screen_within_a_second(
     """One press pauses the big screen and a phone's live view at once; a second resumes them."""
     await approved(live.wall, "k1", "Frohe Weihnachten!")
     screens = [
-        await pages.open("/wall/xmas", name="wall"),
-        await pages.open("/live/xmas", name="live"),
+        await pages.open("/wall/xmas", name="wall", init_scripts=(PAUSED_AT,)),
+        await pages.open("/live/xmas", name="live", init_scripts=(PAUSED_AT,)),
     ]
     for screen in screens:
         await expect(screen.locator("#cards .card")).to_have_count(1)
@@ -56,12 +62,14 @@ async def test_kill_switch_blanks_every_open_screen_within_a_second(
     await log_in(console, live)
     kill = console.locator("#kill")
     await expect(kill).to_have_text("Pause all screens")
-    started = time.monotonic()
+    # Timed by the pages themselves (one machine, one clock), from the press to each screen going
+    # blank, so the test harness's own polling does not count against the second.
+    pressed = await console.evaluate("Date.now()")
     await kill.click()
     for screen in screens:
-        await wait_until(screen, "document.getElementById('wall').dataset.paused === 'true'", 1.0)
+        paused_at = await wait_until(screen, "window.__pausedAt", 5.0)
         await expect(screen.locator("#cards")).to_be_hidden()
-    assert time.monotonic() - started < 1.0
+        assert paused_at - pressed < 1000, f"blank after {paused_at - pressed} ms"
     await expect(kill).to_have_attribute("aria-pressed", "true")
     await pages.screenshot(screens[0], "paused")
 
