@@ -108,8 +108,6 @@ export function loadImage(card, post, ready) {
     ready();
     return Promise.resolve(false);
   }
-  const img = card.querySelector(".card-image");
-  const text = card.querySelector(".card-text");
   const probe = new Image();
   probe.src = displayableUrl(media.url);
   let waited = false;
@@ -120,15 +118,7 @@ export function loadImage(card, post, ready) {
   return probe.decode().then(
     () => {
       clearTimeout(timer);
-      img.addEventListener("error", () => degrade(card, media), { once: true });
-      img.src = probe.src;
-      img.alt = media.alt || "";
-      if (media.width && media.height) {
-        img.width = media.width;
-        img.height = media.height;
-      }
-      img.hidden = false;
-      card.classList.add("has-image");
+      showImage(card, media, probe.src);
       if (!waited || !post.text) ready();
       return true;
     },
@@ -178,18 +168,23 @@ export function prepareMedia(card, post, waitMs = IMAGE_WAIT_MS) {
       degrade(card, media);
       return false;
     }
-    const img = card.querySelector(".card-image");
-    img.addEventListener("error", () => degrade(card, media), { once: true });
-    img.src = probe.src;
-    img.alt = media.alt || "";
-    if (media.width && media.height) {
-      img.width = media.width;
-      img.height = media.height;
-    }
-    img.hidden = false;
-    card.classList.add("has-image");
+    showImage(card, media, probe.src);
     return true;
   });
+}
+
+// The card's photo, once decoded; should it fail later after all, the card becomes text.
+function showImage(card, media, src) {
+  const img = card.querySelector(".card-image");
+  img.addEventListener("error", () => degrade(card, media), { once: true });
+  img.src = src;
+  img.alt = media.alt || "";
+  if (media.width && media.height) {
+    img.width = media.width;
+    img.height = media.height;
+  }
+  img.hidden = false;
+  card.classList.add("has-image");
 }
 
 // Videos play muted and looped, like a photo that moves.
