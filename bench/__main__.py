@@ -40,6 +40,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, help="fanout: viewers per server (default 200)")
     parser.add_argument(
+        "--database",
+        help="ingest: a PostgreSQL URL (a fresh database is made on its server and dropped)",
+    )
+    parser.add_argument(
         "--no-deflate", action="store_true", help="fanout: viewers do not offer permessage-deflate"
     )
     return parser.parse_args(argv)
@@ -72,6 +76,8 @@ async def collect(args: argparse.Namespace, workdir: Path) -> list[Row]:
                 rows += await fanout.run(cfg, workdir)
             if args.suite in ("ingest", "all"):
                 icfg = ingest.IngestConfig.quick() if args.quick else ingest.IngestConfig()
+                if args.database:
+                    icfg = dataclasses.replace(icfg, database_url=args.database)
                 rows += await ingest.run(icfg, workdir)
             if args.suite in ("upload", "all"):
                 ucfg = upload.UploadConfig.quick() if args.quick else upload.UploadConfig()

@@ -14,16 +14,20 @@ from typing import Literal
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """A bound on the ratio (``absolute=False``) or on wallserver's own figure (``True``: the
+    issue's absolute targets, such as posts per second, which a ratio alone would let slide)."""
+
     op: Literal["<=", ">="]
     ratio: float
+    absolute: bool = False
 
-    def met(self, ratio: float) -> bool:
-        if math.isnan(ratio):
+    def met(self, value: float) -> bool:
+        if math.isnan(value):
             return False
-        return ratio <= self.ratio if self.op == "<=" else ratio >= self.ratio
+        return value <= self.ratio if self.op == "<=" else value >= self.ratio
 
     def __str__(self) -> str:
-        return f"{self.op} {self.ratio:g}x"
+        return f"{self.op} {self.ratio:g}" + ("" if self.absolute else "x")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,8 @@ class Row:
             return "ok" if self.ours == 0 else "FAIL"
         if self.target is None:
             return ""
-        ratio = self.ratio
-        return "ok" if ratio is not None and self.target.met(ratio) else "MISS"
+        value = self.ours if self.target.absolute else self.ratio
+        return "ok" if value is not None and self.target.met(value) else "MISS"
 
     @property
     def failed(self) -> bool:
