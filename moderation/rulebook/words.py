@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -10,8 +9,7 @@ from moderation.blocklists import AVAILABLE, load
 from moderation.chain import Candidate, Decision, RuleError, Verdict
 from moderation.normalise import fold, squeeze_repeats, stretches, words
 from moderation.rulebook.config import Config
-
-MAX_PATTERN = 300
+from moderation.rulebook.patterns import MAX_PATTERN, Pattern, compile_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,23 +69,15 @@ class Blocklist:
         return out
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    if len(pattern) > MAX_PATTERN:
-        raise RuleError(f"regex: pattern longer than {MAX_PATTERN} characters")
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise RuleError(f"regex: {pattern!r} is not a valid regular expression: {exc}") from None
-
-
 @dataclass(frozen=True, slots=True)
 class Regex:
-    """Python regular expressions, case-insensitive, searched in the text and the author name."""
+    """Regular expressions (RE2, see ``patterns.py``), case-insensitive, searched in the text
+    and the author name."""
 
     kind: ClassVar[str] = "regex"
     patterns: tuple[str, ...]
     verdict: Verdict = Verdict.HOLD
-    _compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _compiled: tuple[Pattern, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", tuple(compile_pattern(p) for p in self.patterns))
