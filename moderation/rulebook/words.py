@@ -7,7 +7,16 @@ from typing import Any, ClassVar
 
 from moderation.blocklists import AVAILABLE, load
 from moderation.chain import Candidate, Decision, RuleError, Verdict
-from moderation.normalise import fold, squeeze_repeats, stretches, words
+from moderation.normalise import (
+    MASK,
+    fold,
+    masked,
+    spaced,
+    squeeze_repeats,
+    stretches,
+    unmasks,
+    words,
+)
 from moderation.rulebook.config import Config
 from moderation.rulebook.patterns import MAX_PATTERN, Pattern, compile_pattern
 
@@ -15,13 +24,17 @@ from moderation.rulebook.patterns import MAX_PATTERN, Pattern, compile_pattern
 @dataclass(frozen=True, slots=True)
 class Blocklist:
     """Whole words, compared after folding (case, diacritics, leetspeak, look-alikes, invisibles);
-    a word matches an entry when it is the entry with letters held longer ("craaap")."""
+    a word matches an entry when it is the entry with letters held longer ("craaap"), spelled a
+    letter at a time ("f u c k", "f.u.c.k"), or with some letters masked ("f*ck", "sh*t")."""
 
     kind: ClassVar[str] = "blocklist"
     words: frozenset[str]  # the admin's own entries, folded without squeezing
     lists: tuple[str, ...] = ()  # shipped default lists, by language
     verdict: Verdict = Verdict.REJECT
     _by_squeezed: dict[str, tuple[str, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _by_length: dict[int, tuple[str, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -32,6 +45,7 @@ class Blocklist:
         for entry in sorted(entries):
             key = squeeze_repeats(entry)
             self._by_squeezed[key] = (*self._by_squeezed.get(key, ()), entry)
+            self._by_length[len(entry)] = (*self._by_length.get(len(entry), ()), entry)
 
     @classmethod
     def from_config(cls, c: Config) -> Blocklist:
@@ -45,7 +59,10 @@ class Blocklist:
         return cls(own, tuple(dict.fromkeys(lists)), c.verdict(Verdict.REJECT))
 
     def blocked(self, word: str) -> str | None:
-        """The entry ``word`` spells, if any (``word`` as :func:`words` gives it)."""
+        """The entry ``word`` spells, if any (``word`` as :func:`words`, :func:`spaced` or
+        :func:`masked` give it)."""
+        if MASK in word:
+            return next((e for e in self._by_length.get(len(word), ()) if unmasks(word, e)), None)
         for entry in self._by_squeezed.get(squeeze_repeats(word), ()):
             if stretches(word, entry):
                 return entry
@@ -54,7 +71,8 @@ class Blocklist:
     def check(self, post: Candidate) -> Decision | None:
         if not self._by_squeezed:
             return None
-        found = (self.blocked(w) for w in words(post.text + " " + post.author_name))
+        text = post.text + " " + post.author_name
+        found = (self.blocked(w) for w in (*words(text), *spaced(text), *masked(text)))
         hits = sorted({entry for entry in found if entry is not None})
         if hits:
             return Decision(self.verdict, self.kind, f"blocked word: {', '.join(hits)}")
