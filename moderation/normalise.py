@@ -55,6 +55,11 @@ _WORD = re.compile(r"[^\W_]+")
 _SYMBOLS = "@$!|€"
 _LEET_SYMBOLS = re.compile(r"[@$!|€]")
 _CHUNK = re.compile(r"(?:[^\W_]|[@$!|€])+")
+# Letters masked with "*" inside a word: "f*ck", "sh**t", "$h*t!" (visible letters on both sides).
+_MASKED = re.compile(r"(?:[^\W_]|[@$!|€])+(?:\*+(?:[^\W_]|[@$!|€])+)+")
+MASK = "*"
+SPACED_GAP = 3  # at most this many separators between letters spelled one at a time
+LONGEST = 24  # letters joined at most: no entry is longer, and a hostile post stays cheap
 
 
 def fold(text: str, *, squeeze: bool = True) -> str:
@@ -92,6 +97,65 @@ def words(text: str) -> list[str]:
             for j in range(trail + 1):
                 found += _WORD.findall(chunk[i : len(chunk) - j].translate(_LEET))
     return list(dict.fromkeys(found))
+
+
+def spaced(text: str) -> list[str]:
+    """Words spelled a letter at a time, "f u c k", "f.u.c.k", "s-h-1-t": every stretch of two or
+    more consecutive single letters, joined and folded ("f u c k o f f" gives "fuck" among
+    others). Letters count as consecutive when at most :data:`SPACED_GAP` separators part them.
+    Single letters are taken before folding ("ß" is one letter), and leetspeak symbols are read
+    both as letters and as separators ("a s s!")."""
+    raw = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    found: list[str] = []
+    for tokens in (_CHUNK.finditer(raw), _WORD.finditer(_LEET_SYMBOLS.sub(" ", raw))):
+        run: list[str] = []
+        end = -1
+        for match in tokens:
+            letter = match.group()
+            if len(letter) == 1 and run and match.start() - end <= SPACED_GAP:
+                run.append(letter)
+            else:
+                found += _stretches_of(run)
+                run = [letter] if len(letter) == 1 else []
+            end = match.end()
+        found += _stretches_of(run)
+    return list(dict.fromkeys(found))
+
+
+def _stretches_of(run: list[str]) -> list[str]:
+    return [
+        _plain("".join(run[i:j])).translate(_LEET)
+        for i in range(len(run))
+        for j in range(i + 2, min(len(run), i + LONGEST) + 1)
+    ]
+
+
+def masked(text: str) -> list[str]:
+    """Words with letters masked by "*", folded, one "*" per hidden letter: "F*CK" gives "f*ck".
+    Leetspeak symbols at either end are read both ways, as in :func:`words`."""
+    found: list[str] = []
+    for chunk in _MASKED.findall(_plain(text)):
+        lead = len(chunk) - len(chunk.lstrip(_SYMBOLS))
+        trail = len(chunk) - len(chunk.rstrip(_SYMBOLS))
+        for i in range(lead + 1):
+            for j in range(trail + 1):
+                piece = chunk[i : len(chunk) - j]
+                if piece[:1] not in ("", MASK) and piece[-1:] not in ("", MASK):
+                    found.append(piece.translate(_LEET))
+    return list(dict.fromkeys(found))
+
+
+def unmasks(word: str, entry: str) -> bool:
+    """Whether masked ``word`` ("f*ck") can be ``entry`` ("fuck"): as long, every visible letter
+    in its place, and at least two letters and half of them visible ("f**k" still; "f***" is
+    anything)."""
+    visible = len(word) - word.count(MASK)
+    return (
+        len(word) == len(entry)
+        and visible >= 2
+        and 2 * visible >= len(word)
+        and all(a in (MASK, b) for a, b in zip(word, entry, strict=True))
+    )
 
 
 def stretches(word: str, entry: str) -> bool:

@@ -58,11 +58,20 @@ def create_claims(broker_url: str, namespace: str = "") -> ClaimTable:
 
 
 class LocalClaims:
-    """One process's claims, for the embedded single-instance deployment."""
+    """One process's claims, for the embedded single-instance deployment: a book per event, so a
+    post id claimed in one event says nothing about another event's posts (as Redis keys hold
+    the event too)."""
 
     def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.time) -> None:
-        self.book = ClaimBook(ttl=ttl)
+        self.ttl = ttl
+        self.books: dict[int, ClaimBook] = {}
         self.clock = clock
+
+    def book(self, event_id: int) -> ClaimBook:
+        book = self.books.get(event_id)
+        if book is None:
+            book = self.books[event_id] = ClaimBook(ttl=self.ttl)
+        return book
 
     async def start(self) -> None:
         return None
@@ -73,14 +82,18 @@ class LocalClaims:
     async def claim(
         self, event_id: int, post_ids: Sequence[int], holder: str
     ) -> tuple[list[Claim], list[Claim]]:
-        return self.book.claim(list(post_ids), holder, self.clock())
+        return self.book(event_id).claim(list(post_ids), holder, self.clock())
 
     async def release(self, event_id: int, post_ids: Sequence[int], holder: str) -> list[int]:
-        return self.book.release(list(post_ids), holder, self.clock())
+        book = self.books.get(event_id)
+        return book.release(list(post_ids), holder, self.clock()) if book else []
 
     async def holders(self, event_id: int, post_ids: Sequence[int]) -> dict[int, str]:
+        book = self.books.get(event_id)
+        if book is None:
+            return {}
         now = self.clock()
-        found = {post_id: self.book.holder(post_id, now) for post_id in post_ids}
+        found = {post_id: book.holder(post_id, now) for post_id in post_ids}
         return {post_id: holder for post_id, holder in found.items() if holder is not None}
 
 

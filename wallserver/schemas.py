@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -122,8 +122,11 @@ class LoginBody(Strict):
     password: str = Field(min_length=1, max_length=1000)
 
 
+PostId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a row id, as in the URL paths
+
+
 class ClaimBody(Strict):
-    post_ids: list[int] = Field(min_length=1, max_length=50)
+    post_ids: list[PostId] = Field(min_length=1, max_length=50)
 
 
 class KillBody(Strict):

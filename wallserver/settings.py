@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     source_backoff_max_seconds: float = 300.0
     source_lease_seconds: float = 10.0
     source_poll_floor_seconds: float = 30.0
+    # where sources (feeds, APIs, instances) may connect besides public addresses (see
+    # wallserver/netpolicy.py): an intranet feed, or ``["127.0.0.0/8"]`` for tests' fake servers
+    source_allow_networks: list[str] = Field(default_factory=list)
 
     # remote media (connectors, webhooks, the ingest API): fetched and re-hosted, never
     # hot-linked; only public addresses unless a network is listed (``["127.0.0.0/8"]`` in tests)

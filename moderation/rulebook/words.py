@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from moderation.blocklists import AVAILABLE, load
 from moderation.chain import Candidate, Decision, RuleError, Verdict
-from moderation.normalise import fold, squeeze_repeats, stretches, words
+from moderation.normalise import (
+    MASK,
+    fold,
+    masked,
+    spaced,
+    squeeze_repeats,
+    stretches,
+    unmasks,
+    words,
+)
 from moderation.rulebook.config import Config
-
-MAX_PATTERN = 300
+from moderation.rulebook.patterns import MAX_PATTERN, Pattern, compile_pattern
 
 
 @dataclass(frozen=True, slots=True)
 class Blocklist:
     """Whole words, compared after folding (case, diacritics, leetspeak, look-alikes, invisibles);
-    a word matches an entry when it is the entry with letters held longer ("craaap")."""
+    a word matches an entry when it is the entry with letters held longer ("craaap"), spelled a
+    letter at a time ("f u c k", "f.u.c.k"), or with some letters masked ("f*ck", "sh*t")."""
 
     kind: ClassVar[str] = "blocklist"
     words: frozenset[str]  # the admin's own entries, folded without squeezing
     lists: tuple[str, ...] = ()  # shipped default lists, by language
     verdict: Verdict = Verdict.REJECT
     _by_squeezed: dict[str, tuple[str, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _by_length: dict[int, tuple[str, ...]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -34,6 +45,7 @@ class Blocklist:
         for entry in sorted(entries):
             key = squeeze_repeats(entry)
             self._by_squeezed[key] = (*self._by_squeezed.get(key, ()), entry)
+            self._by_length[len(entry)] = (*self._by_length.get(len(entry), ()), entry)
 
     @classmethod
     def from_config(cls, c: Config) -> Blocklist:
@@ -47,7 +59,10 @@ class Blocklist:
         return cls(own, tuple(dict.fromkeys(lists)), c.verdict(Verdict.REJECT))
 
     def blocked(self, word: str) -> str | None:
-        """The entry ``word`` spells, if any (``word`` as :func:`words` gives it)."""
+        """The entry ``word`` spells, if any (``word`` as :func:`words`, :func:`spaced` or
+        :func:`masked` give it)."""
+        if MASK in word:
+            return next((e for e in self._by_length.get(len(word), ()) if unmasks(word, e)), None)
         for entry in self._by_squeezed.get(squeeze_repeats(word), ()):
             if stretches(word, entry):
                 return entry
@@ -56,7 +71,8 @@ class Blocklist:
     def check(self, post: Candidate) -> Decision | None:
         if not self._by_squeezed:
             return None
-        found = (self.blocked(w) for w in words(post.text + " " + post.author_name))
+        text = post.text + " " + post.author_name
+        found = (self.blocked(w) for w in (*words(text), *spaced(text), *masked(text)))
         hits = sorted({entry for entry in found if entry is not None})
         if hits:
             return Decision(self.verdict, self.kind, f"blocked word: {', '.join(hits)}")
@@ -71,23 +87,15 @@ class Blocklist:
         return out
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    if len(pattern) > MAX_PATTERN:
-        raise RuleError(f"regex: pattern longer than {MAX_PATTERN} characters")
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise RuleError(f"regex: {pattern!r} is not a valid regular expression: {exc}") from None
-
-
 @dataclass(frozen=True, slots=True)
 class Regex:
-    """Python regular expressions, case-insensitive, searched in the text and the author name."""
+    """Regular expressions (RE2, see ``patterns.py``), case-insensitive, searched in the text
+    and the author name."""
 
     kind: ClassVar[str] = "regex"
     patterns: tuple[str, ...]
     verdict: Verdict = Verdict.HOLD
-    _compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    _compiled: tuple[Pattern, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_compiled", tuple(compile_pattern(p) for p in self.patterns))

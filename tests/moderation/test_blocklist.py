@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -88,3 +89,44 @@ def test_curated_innocent_words_are_not_blocked() -> None:
 def test_sentences_of_innocent_words_pass(words: list[str]) -> None:
     """Any sentence made of innocent words has no verdict, in any case or punctuation."""
     assert evaluate(RULES, post(", ".join(words).upper() + "!")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["f u c k", "F.U.C.K", "f-u-c-k off", "s h i t", "s_h_1_t", "so a s s!", "f . u . c . k",
+     "f u u c k", "f*ck", "F*CK you", "sh*t", "$h*t!", "f**k", "sch**ße", "a**hole", "b*tch"],
+)  # fmt: skip
+def test_spaced_and_masked_letters_are_caught(text: str) -> None:
+    """Letters spaced apart by spaces or punctuation, and letters masked with "*", still spell
+    the blocked word."""
+    decision = evaluate(RULES, post(f"Hallo zusammen, {text} cheers"))
+    assert decision is not None and decision.verdict is Verdict.REJECT, text
+
+
+@given(
+    st.sampled_from([w for w in BLOCKED if len(w) >= 3]),
+    st.sampled_from([" ", ".", "-", "_", ". ", " * ", "/"]),
+)
+def test_any_blocked_word_spelled_a_letter_at_a_time_is_caught(word: str, gap: str) -> None:
+    """A blocked word with a separator between each pair of letters is still caught."""
+    decision = evaluate(RULES, post("Hey " + gap.join(word) + " you"))
+    assert decision is not None, gap.join(word)
+    assert fold(word, squeeze=False) in decision.reason
+
+
+@st.composite
+def masked_word(draw: st.DrawFn) -> tuple[str, str]:
+    """A blocked word with up to half its inner letters replaced by "*"."""
+    word = draw(st.sampled_from([w for w in BLOCKED if len(w) >= 4 and w.isascii()]))
+    inner = list(range(1, len(word) - 1))
+    hidden = draw(st.sets(st.sampled_from(inner), min_size=1, max_size=len(word) // 2))
+    return word, "".join("*" if i in hidden else c for i, c in enumerate(word))
+
+
+@given(masked_word())
+def test_any_masked_blocked_word_is_caught(pair: tuple[str, str]) -> None:
+    """Masking up to half the letters (never the first or last) does not hide a blocked word."""
+    _, disguise = pair
+    decision = evaluate(RULES, post(f"Na {disguise}!"))
+    assert decision is not None, disguise
+    assert decision.reason.startswith("blocked word:")

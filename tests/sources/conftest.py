@@ -17,6 +17,7 @@ FAST = {
     "source_backoff_max_seconds": 0.2,
     "source_lease_seconds": 0.05,
     "source_poll_floor_seconds": 0.0,
+    "source_allow_networks": ["127.0.0.0/8"],  # the fake servers live on 127.0.0.1
 }
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wallserver.claims import LocalClaims, RedisClaims
+from wallserver.claims import ClaimTable, LocalClaims, RedisClaims
 
 HOLDERS = ("user:ada", "user:bo", "token:7|x")  # a "|" in a holder must survive the encoding
 Op = tuple[str, str, list[int]]
@@ -90,3 +91,31 @@ async def test_unreachable_redis_does_not_stop_moderation() -> None:
         assert await claims.release(1, [1], "user:ada") == []
     finally:
         await claims.close()
+
+
+@pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.redis)])
+async def table(request: pytest.FixtureRequest) -> AsyncIterator[ClaimTable]:
+    """Each claim table, fresh (Redis in a namespace of its own)."""
+    claims: ClaimTable
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        claims = RedisClaims(url, f"claims-{secrets.token_hex(6)}", clock=clock)
+    else:
+        claims = LocalClaims(clock=clock)
+    await claims.start()
+    try:
+        yield claims
+    finally:
+        await claims.close()
+
+
+async def test_claims_are_per_event(table: ClaimTable) -> None:
+    """A post id claimed in one event is still free in another: events never share claims."""
+    got, _ = await table.claim(1, [5, 6], "user:ada")
+    assert [c.post_id for c in got] == [5, 6]
+    assert await table.holders(2, [5, 6]) == {}
+    got, taken = await table.claim(2, [5], "user:bo")
+    assert ([c.holder for c in got], taken) == (["user:bo"], [])
+    assert await table.release(2, [6], "user:ada") == []
+    assert await table.holders(1, [5, 6]) == {5: "user:ada", 6: "user:ada"}
+    assert await table.holders(2, [5, 6]) == {5: "user:bo"}

@@ -194,3 +194,33 @@ async def test_console_preview_uses_the_walls_card_template(wall: Wall) -> None:
     # and the preview's frame loads the stylesheets the wall page loads, no more, no fewer
     [styles] = re.findall(r'data-styles="([^"]*)"', console_page)
     assert styles.split() == re.findall(r'<link rel="stylesheet" href="([^"]*)"', wall_page)
+
+
+async def test_claims_stay_within_the_event(wall: Wall) -> None:
+    """Another event's moderator cannot claim this event's posts: refused with a 404, and this
+    event's moderators still find the posts free."""
+    post_id = (await wall.ingest("x1", "hi")).json()["id"]
+    other = await wall.store.events.create("other", "Other", ["Other"], "pre")
+    token = await wall.store.auth.create_token("moderator", other.id)
+    response = await wall.client.post(
+        "/api/events/other/claims",
+        json={"post_ids": [post_id]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"] == "not_found"
+    mine = await post(wall, "/claims", {"post_ids": [post_id]})
+    assert [c["post_id"] for c in mine["claimed"]] == [post_id]
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2**31, 2**64, 1.5, None])
+async def test_claims_refuse_ids_that_cannot_be_posts(wall: Wall, bad: object) -> None:
+    """Post ids outside 1..2^31-1 get a 422 in the JSON error shape, never a 500."""
+    for path in ("/claims", "/claims/release"):
+        response = await wall.client.post(
+            f"/api/events/{wall.event.slug}{path}",
+            json={"post_ids": [bad]},
+            headers=wall.auth("moderator"),
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "validation_error"

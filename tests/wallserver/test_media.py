@@ -469,3 +469,25 @@ async def test_more_than_four_photos_are_refused(wall: Wall) -> None:
     response = await wall.client.post(SUBMIT, data={"consent": "yes"}, files=files)
     assert response.status_code == 422
     assert response.json()["error"]["message"] == "at most 4 photos per post"
+
+
+def test_concurrent_decodes_stay_within_the_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four big transparent PNGs decoded at once never hold more decoded bytes than the budget
+    (one fits twice, not four times), and all of them come out."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from wallserver.media import budget
+    from wallserver.media.process import process
+
+    picture = Image.new("P", (2000, 2000), 0)
+    out = io.BytesIO()
+    picture.save(out, "PNG", transparency=0)
+    data = out.getvalue()
+    one = 2000 * 2000 * (1 + 4)  # the palette frame and its RGBA copy
+    watched = budget.DecodeBudget(limit=2 * one + 1)
+    monkeypatch.setattr(budget, "DECODING", watched)
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda _: process(data, 50_000_000), range(4)))
+    assert all(p.wall.ext == "webp" for p in done)
+    assert one <= watched.peak <= watched.limit
+    assert watched.in_flight == 0

@@ -11,7 +11,7 @@ from moderation import RuleError, RuleSet, Status
 from moderation.figures import Decided, per_moderator
 from wallserver.api.deps import MAX_ID, EventDep, PipelineDep, RowId, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
-from wallserver.errors import Conflict, StaleVersion, ValidationFailed
+from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
 from wallserver.store.records import iso
 
@@ -91,10 +91,20 @@ async def history(post_id: RowId, store: StoreDep, principal: ModeratorDep) -> d
 
 @router.post("/api/events/{slug}/claims")
 async def claim(
-    body: ClaimBody, event: EventDep, pipeline: PipelineDep, principal: ModeratorDep
+    body: ClaimBody,
+    event: EventDep,
+    store: StoreDep,
+    pipeline: PipelineDep,
+    principal: ModeratorDep,
 ) -> dict[str, Any]:
-    """Claim posts shown to this moderator (or renew the claims); others are told at once."""
+    """Claim posts shown to this moderator (or renew the claims); others are told at once.
+    Only this event's posts: a claim on another event's post id would hide nothing of theirs,
+    but is refused so a console's mistake shows."""
     ensure_event_scope(principal, event)
+    ours = await store.posts.of_event(event.id, body.post_ids)
+    foreign = sorted(set(body.post_ids) - ours)
+    if foreign:
+        raise NotFound(f"not posts of this event: {', '.join(map(str, foreign[:10]))}")
     return await pipeline.claim(event, body.post_ids, principal.actor)
 
 

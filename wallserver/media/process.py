@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from wallserver.errors import UnsupportedMedia, ValidationFailed
-from wallserver.media import heif
+from wallserver.media import budget, heif
 from wallserver.media.placeholder import blurhash
 from wallserver.media.sniff import detect
 
@@ -74,13 +74,18 @@ def _decode(data: bytes, kind: str, max_pixels: int) -> Image.Image:
                     raise _too_many_pixels(max_pixels)
                 if not isinstance(opened, ImageFile.ImageFile):
                     raise UnsupportedMedia("that file is not an image we can show")
-                opened.load()  # only the first frame of an animation: the wall shows stills
                 # Palette images are resized in RGBA (a palette only resizes by nearest pixel);
                 # so are grey or RGB ones with a transparent colour (PNG ``tRNS``).
                 plain = opened.mode in ("RGB", "RGBA", "L") and "transparency" not in opened.info
-                img = opened if plain else opened.convert("RGBA")
-                # Scale first, then turn: rotating 12 MP costs more than rotating 3 MP.
-                img.thumbnail((WALL_EDGE, WALL_EDGE))
+                pixels = opened.width * opened.height
+                cost = pixels * len(opened.getbands()) + (0 if plain else pixels * 4)
+                with budget.DECODING.hold(cost):
+                    opened.load()  # only the first frame of an animation: the wall shows stills
+                    img = opened if plain else opened.convert("RGBA")
+                    # Scale first, then turn: rotating 12 MP costs more than rotating 3 MP.
+                    img.thumbnail((WALL_EDGE, WALL_EDGE))
+                    if img is not opened:
+                        opened.close()  # the full-size frame goes before the budget is given back
                 upright = ImageOps.exif_transpose(img)
                 return _rgb_or_rgba(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

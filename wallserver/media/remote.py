@@ -4,19 +4,16 @@ viewers. Used for connectors' posts, signed webhooks and the ingest API alike.
 
 Only public addresses are fetched (a feed could name ``http://10.0.0.1/admin`` as its image);
 ``WALL_MEDIA_FETCH_ALLOW_NETWORKS`` lists networks that may be fetched anyway (an intranet
-CMS, or ``127.0.0.0/8`` for tests with local fake servers). The check resolves the name before
-the request; a DNS answer that changes in between (rebinding) is not caught, so run wallserver
-where its own network has nothing to hide or proxy egress.
+CMS, or ``127.0.0.0/8`` for tests with local fake servers). The policy is ``netpolicy``'s: the
+name is checked before the request, and the connection itself goes only to a checked address,
+so a DNS answer that changes in between (rebinding) cannot switch it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-import socket
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from wallserver import netpolicy
 from wallserver.errors import BadRequest, PayloadTooLarge, UnsupportedMedia, WallError
 from wallserver.media import StoredImage, store_image, video
 from wallserver.media.storage import NAME
@@ -34,24 +32,17 @@ from wallserver.store.records import NewPost
 
 log = logging.getLogger(__name__)
 
-Resolver = Callable[[str], Awaitable[list[str]]]
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = netpolicy.Resolver
+Network = netpolicy.Network
+resolve = netpolicy.resolve
+networks = netpolicy.networks
+REFUSED = "media on a private or local address is not fetched"
 SMALL_CACHE = 2000  # avatars and emoji: the same few URLs come again and again
 FAILED_FOR = 300.0  # seconds a small image that failed is not tried again
 
 
 class FetchFailed(BadRequest):
     code = "fetch_failed"
-
-
-async def resolve(host: str) -> list[str]:
-    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-def networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
-    """Parse ``WALL_MEDIA_FETCH_ALLOW_NETWORKS`` entries (``10.0.0.0/8``, ``::1/128``)."""
-    return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
 
 
 async def rehost(
@@ -91,11 +82,10 @@ async def fetch(
                 addresses = await resolver(parts.hostname)
             except OSError as exc:
                 raise FetchFailed("the media server's name does not resolve") from exc
-            for address in addresses:
-                ip = ipaddress.ip_address(address.split("%")[0])
-                if not ip.is_global and not any(ip in net for net in allow):
-                    raise FetchFailed("media on a private or local address is not fetched")
+            netpolicy.check(addresses, allow)
             return await _read(url, client, max_bytes)
+    except netpolicy.AddressRefused as exc:
+        raise FetchFailed(REFUSED) from exc
     except TimeoutError as exc:
         raise FetchFailed(f"the media server did not answer within {seconds:g} s") from exc
     except httpx.HTTPError as exc:
@@ -164,8 +154,10 @@ class RemoteMedia:
 
     def _client(self) -> httpx.AsyncClient:
         if self.client is None:
-            self.client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.seconds), headers={"User-Agent": "wallserver"}
+            self.client = netpolicy.client(
+                self.allow,
+                timeout=httpx.Timeout(self.seconds),
+                headers={"User-Agent": "wallserver"},
             )
         return self.client
 

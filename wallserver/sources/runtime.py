@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wallserver import netpolicy
 from wallserver.media.remote import RemoteMedia
 from wallserver.pipeline import Pipeline
 from wallserver.settings import Settings
@@ -21,6 +22,7 @@ async def start_supervisor(settings: Settings, pipeline: Pipeline) -> Supervisor
         lease_interval=settings.source_lease_seconds,
         poll_floor=settings.source_poll_floor_seconds,
         enabled=settings.sources_enabled,
+        allow=netpolicy.networks(settings.source_allow_networks),
     )
     await supervisor.start()
     return supervisor

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from wallserver import netpolicy
 from wallserver.sources import connectors
 from wallserver.sources.context import Context
 from wallserver.sources.failures import Permanent, RateLimited, SourceFailure
@@ -26,6 +27,7 @@ from wallserver.store import Store
 from wallserver.store.sources import SourceInfo
 
 log = logging.getLogger(__name__)
+REFUSED = "this address is not allowed for sources (only public addresses are)"
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Supervisor:
     lease_interval: float = 10.0
     poll_floor: float = 30.0
     enabled: bool = True
+    allow: tuple[netpolicy.Network, ...] = ()  # networks reached besides public addresses
     rounds: int = 0  # reconciliations done, for tests and the curious
     running: dict[int, Running] = field(default_factory=dict)
     _loop: asyncio.Task[None] | None = None
@@ -60,8 +63,8 @@ class Supervisor:
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(15.0), headers={"User-Agent": "wallserver"}
+        self._http = netpolicy.client(
+            self.allow, timeout=httpx.Timeout(15.0), headers={"User-Agent": "wallserver"}
         )
         if self.enabled:
             self._loop = asyncio.create_task(self._reconcile_forever(), name="sources-supervisor")
@@ -93,6 +96,11 @@ class Supervisor:
         ctx = Context(source, event, self.store, self.sink, self._http, self.poll_floor)
         try:
             await connectors.probe(source.kind)(ctx)
+        except netpolicy.AddressRefused as exc:
+            # One answer whatever lies behind: the test must not map the server's network.
+            raise SourceFailure(REFUSED) from exc
+        except httpx.TransportError as exc:
+            raise SourceFailure(f"could not reach the source ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise SourceFailure(f"{type(exc).__name__}: {exc}") from exc
 

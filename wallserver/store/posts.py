@@ -379,6 +379,14 @@ class PostStore:
             body = {"type": effect.value, "post_id": post.id}
         return await self.wall.append(session, post.event_id, body, post.id)
 
+    async def of_event(self, event_id: int, ids: list[int]) -> set[int]:
+        """Those of ``ids`` that are posts of this event, in any status (a console's claims)."""
+        if not ids:
+            return set()
+        query = select(Post.id).where(Post.event_id == event_id, col(Post.id).in_(ids))
+        async with self.db.read() as session:
+            return {i for i in (await session.exec(query)).all() if i is not None}
+
 
 async def _by_source(
     session: AsyncSession, event_id: int, source: str, source_id: str
