@@ -31,9 +31,11 @@ from wallserver.broker import create_broker, namespace_for
 from wallserver.claims import create_claims
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
+from wallserver.invalidation import Invalidation
+from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
 from wallserver.middleware import BodyLimit, SecurityHeaders
-from wallserver.pipeline import Pipeline
+from wallserver.posts.pipeline import Pipeline
 from wallserver.ratelimit import Rate, SubmissionLimits
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
@@ -64,6 +66,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         secret = settings.secret_key.get_secret_value()
         broker = create_broker(settings.broker_url, namespace_for(secret))
         await broker.start()
+        invalidation = Invalidation(store.cache, broker)
+        await invalidation.start()
         hub = Hub(store.wall, broker, buffer=settings.ws_client_buffer)
         feed = ModerationFeed(broker, buffer=settings.ws_client_buffer)
         metrics = Metrics()
@@ -75,7 +79,9 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         app.state.metrics = metrics
         claims = create_claims(settings.broker_url, namespace_for(secret))
         await claims.start()
-        app.state.pipeline = Pipeline(store, hub, feed, metrics, claims)
+        app.state.pipeline = Pipeline(
+            store, hub, feed, metrics, claims, RemoteMedia.from_settings(settings)
+        )
         app.state.screens = ScreenControl(store, hub)
         app.state.presence = Presence(broker)
         app.state.supervisor = await start_supervisor(settings, app.state.pipeline)
@@ -83,8 +89,10 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             yield
         finally:
             await app.state.supervisor.close()
+            await app.state.pipeline.close()
             await hub.close()
             await claims.close()
+            await invalidation.close()
             await broker.close()
             await store.close()
 

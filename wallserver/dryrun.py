@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from moderation import RuleSet, evaluate, initial_status
-from wallserver import candidates
+from wallserver.posts import judge as candidates
+from wallserver.posts.records import PostRecord
 from wallserver.store import EventInfo, Store
-from wallserver.store.records import PostRecord
 
 RECENT = 500
 QUEUE = 1000

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from tests.browser.conftest import Pages
 from tests.conftest import LiveServer, Wall
 from wallserver.db.models import Event, Post, WallEntry
-from wallserver.store.records import PostRecord
+from wallserver.store.rows import post_record
 from wallserver.store.wall import WallMessage, dumps
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ async def add_approved(wall: Wall, count: int, start: int) -> int:
         await session.exec(insert(Post), params=posts)  # type: ignore[call-overload]
         entries = []
         for i, post in enumerate(posts):
-            record = PostRecord.of(Post(**post))
+            record = post_record(Post(**post))
             seq_i = seq + 1 + i
             text = dumps({"type": "post.show", "seq": seq_i, "post": record.wall_view()})
             entries.append(

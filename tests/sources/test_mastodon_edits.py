@@ -14,9 +14,9 @@ from tests.conftest import make_settings
 from tests.sources.conftest import FAST, until
 from tests.sources.fakes import FakeMastodon, FakeMedia, jpeg, media_server, running, status
 from tests.sources.test_mastodon_e2e import app_running
+from wallserver.posts.records import PostRecord
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
-from wallserver.store.records import PostRecord
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from tests.sources.conftest import FAST, until
 from tests.sources.fakes import FakeMastodon, FakeMedia, jpeg, media_server, running, status
 from tests.sources.test_mastodon_e2e import app_running
 from tests.sources.test_polling_e2e import fake_server
+from wallserver.posts.records import PostRecord
 from wallserver.settings import Settings
 from wallserver.sources.webhook import sign
 from wallserver.store import EventInfo, Store
-from wallserver.store.records import PostRecord
 
 LOCAL = {"media_fetch_allow_networks": ["127.0.0.0/8"]}  # the fakes live on 127.0.0.1
 SECRET = "s3cret-s3cret-s3cret"

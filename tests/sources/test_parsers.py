@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wallserver import candidates
+from wallserver.posts import judge as candidates
 from wallserver.sources import bluesky, instagram, mastodon, rss, x
 from wallserver.sources.items import Candidate, Deletion, MalformedPayload, Update
 from wallserver.sources.sse import decode

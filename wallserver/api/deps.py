@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from wallserver.pipeline import Pipeline
+from wallserver.posts.pipeline import Pipeline
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
 

@@ -21,7 +21,6 @@ from wallserver.media import prepare as prepare_image
 from wallserver.media import save as save_image
 from wallserver.media import video
 from wallserver.media.process import Processed
-from wallserver.media.remote import RemoteMedia
 from wallserver.schemas import IngestBody
 from wallserver.settings import Settings
 from wallserver.sizes import readable
@@ -39,11 +38,6 @@ def check_text(text: str, settings: Settings) -> str:
     if "\x00" in text:
         raise ValidationFailed("text contains a NUL character")
     return text
-
-
-def remote_media(request: Request) -> RemoteMedia:
-    """The re-hoster the sources' supervisor owns (and closes at shutdown)."""
-    return request.app.state.supervisor.sink.media  # type: ignore[no-any-return]
 
 
 @router.post("/api/events/{slug}/ingest", status_code=202)
@@ -70,10 +64,7 @@ async def ingest(
         url=body.url,
         created_at=body.created_at,
     )
-    known = await pipeline.store.posts.find(event.id, new.source, new.source_id)
-    if known is None:  # media and avatar are re-hosted once, for a new post only
-        new = await remote_media(request).localise(new)
-    outcome = await pipeline.ingest(event, new)
+    outcome = await pipeline.ingest(event, new)  # re-hosts media and avatar of a new post only
     return JSONResponse(
         {"id": outcome.post.id, "status": outcome.post.status, "created": outcome.created},
         status_code=202 if outcome.created else 200,
@@ -138,7 +129,7 @@ async def submit(
         manage_token_hash=token_hash(manage, settings.secret_key.get_secret_value()),
         contact=contact.strip(),
     )
-    outcome = await pipeline.ingest(event, new)
+    outcome = await pipeline.ingest(event, new, rehost=False)  # the files are ours already
     return {
         "id": outcome.post.id,
         "status": outcome.post.status,

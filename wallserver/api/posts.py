@@ -12,8 +12,8 @@ from moderation.figures import Decided, per_moderator
 from wallserver.api.deps import MAX_ID, EventDep, PipelineDep, RowId, StoreDep
 from wallserver.auth.deps import ModeratorDep, ensure_event_scope
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from wallserver.posts.records import iso
 from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
-from wallserver.store.records import iso
 
 router = APIRouter(tags=["posts"])
 SEARCH_MAX = 200  # characters of a search in the queue and history

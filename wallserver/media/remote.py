@@ -26,9 +26,9 @@ from wallserver.errors import BadRequest, PayloadTooLarge, UnsupportedMedia, Wal
 from wallserver.media import StoredImage, store_image, video
 from wallserver.media.storage import NAME
 from wallserver.media.video import StoredVideo, VideoLimits
+from wallserver.posts.records import NewPost
 from wallserver.settings import Settings
 from wallserver.sizes import readable
-from wallserver.store.records import NewPost
 
 log = logging.getLogger(__name__)
 

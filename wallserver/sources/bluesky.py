@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, Deletion, Item, MalformedPayload, parse_time
-from wallserver.store.records import NewPost
 
 SOURCE = "bluesky"
 COLLECTION = "app.bsky.feed.post"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from wallserver.store.records import NewPost
+from wallserver.posts.records import NewPost
 
 
 @dataclass(frozen=True, slots=True)

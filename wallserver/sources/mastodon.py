@@ -13,9 +13,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, Deletion, Item, MalformedPayload, Update, parse_time
 from wallserver.sources.text import html_to_text
-from wallserver.store.records import NewPost
 
 SOURCE = "mastodon"
 MEDIA_KINDS = {"image": "image", "gifv": "video", "video": "video"}

@@ -8,9 +8,9 @@ from typing import Any
 
 import feedparser
 
+from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, MalformedPayload
 from wallserver.sources.text import html_to_text
-from wallserver.store.records import NewPost
 
 SOURCE = "rss"
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from wallserver import netpolicy
-from wallserver.media.remote import RemoteMedia
-from wallserver.pipeline import Pipeline
+from wallserver.posts.pipeline import Pipeline
 from wallserver.settings import Settings
 from wallserver.sources.leases import leases_for
 from wallserver.sources.sink import Sink
@@ -16,7 +15,7 @@ async def start_supervisor(settings: Settings, pipeline: Pipeline) -> Supervisor
     store = pipeline.store
     supervisor = Supervisor(
         store,
-        Sink(pipeline, RemoteMedia.from_settings(settings)),
+        Sink(pipeline, pipeline.media),
         leases_for(store.db.engine),
         Backoff(settings.source_backoff_seconds, settings.source_backoff_max_seconds),
         lease_interval=settings.source_lease_seconds,

@@ -15,18 +15,16 @@ rejects it), so an edit never puts unreviewed words on a pre-moderated wall.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from moderation import RuleSet, Status, evaluate, initial_status
-from wallserver import candidates
+from moderation import Status
 from wallserver.errors import Conflict, ValidationFailed
 from wallserver.media.remote import RemoteMedia
-from wallserver.pipeline import Pipeline
+from wallserver.posts.pipeline import Pipeline
+from wallserver.posts.records import NewPost, PostRecord
 from wallserver.sources.items import Candidate, Deletion, Item, Update
 from wallserver.store import EventInfo
-from wallserver.store.records import NewPost, PostRecord
 from wallserver.store.sources import SourceInfo
 
 log = logging.getLogger(__name__)
@@ -55,20 +53,11 @@ class Sink:
             if filter_tags and not item.matches(event.hashtags):
                 return False
             post = replace(item.post, source=source.name)
-            store = self.pipeline.store
-            if await store.posts.find(event.id, post.source, post.source_id) is not None:
-                return False
-            if self.media is not None:
-                post = await self.media.localise(post)
-            outcome = await self.pipeline.ingest(event, post)
+            outcome = await self.pipeline.ingest(event, post, rehost=self.media is not None)
             return outcome.created
         if isinstance(item, Deletion):
             await self.retract(source, event, item.source_id)
         return False
-
-    async def close(self) -> None:
-        if self.media is not None:
-            await self.media.aclose()
 
     async def update(
         self, source: SourceInfo, event: EventInfo, known: PostRecord, edited: NewPost
@@ -101,23 +90,7 @@ class Sink:
     async def verdict(
         self, event: EventInfo, post: PostRecord, text: str, media: list[dict[str, Any]]
     ) -> Status:
-        """Where the rules would put the edited post had it arrived so (its history is what came
-        before it, as in a dry run, so it is no near-duplicate of itself)."""
-        rules = RuleSet.from_dict(event.rules)
-        store = self.pipeline.store
-        name, handle = post.author_name, post.author_handle
-        earlier = await candidates.history(store, rules, event.id, handle, name, post.id)
-        found = candidates.candidate(
-            source=post.source,
-            author_name=name,
-            author_handle=handle,
-            text=text,
-            media=media,
-            url=post.url,
-            earlier=earlier,
-            now=time.time(),
-        )
-        return initial_status(evaluate(rules, found), event.moderation)
+        return await self.pipeline.judge.edit(event, post, text, media)
 
     async def retract(self, source: SourceInfo, event: EventInfo, source_id: str) -> None:
         store = self.pipeline.store

@@ -77,7 +77,6 @@ class Supervisor:
         for source_id in list(self.running):
             await self._stop(source_id)
         await self.leases.close()
-        await self.sink.close()
         if self._http is not None:
             await self._http.aclose()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, MalformedPayload, parse_time
-from wallserver.store.records import NewPost
 
 SOURCE = "x"
 FIELDS = {

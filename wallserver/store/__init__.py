@@ -1,7 +1,7 @@
 """The only place that builds queries. The API and the hub call these named operations."""
 
+from wallserver.posts.records import EventInfo, NewPost, PostRecord, Principal
 from wallserver.store.database import Database
-from wallserver.store.records import EventInfo, NewPost, PostRecord, Principal
 
 __all__ = ["Database", "EventInfo", "NewPost", "PostRecord", "Principal", "Store"]
 

@@ -19,14 +19,16 @@ from wallserver.auth.secrets import (
 )
 from wallserver.db.models import ApiToken, LoginSession, User, utcnow
 from wallserver.errors import Conflict, ValidationFailed
+from wallserver.posts.records import Principal
+from wallserver.store.cache import Cache
 from wallserver.store.database import Database
-from wallserver.store.records import Principal
 
 
 class AuthStore:
-    def __init__(self, db: Database, key: str) -> None:
+    def __init__(self, db: Database, key: str, cache: Cache | None = None) -> None:
         self.db = db
         self._key = key
+        self.cache = cache or Cache()
 
     def _hash(self, secret: str) -> str:
         return token_hash(secret, self._key)
@@ -53,6 +55,7 @@ class AuthStore:
                 raise ValidationFailed(f"no user {name!r}")
             row.password_hash = hash_password(password)
             session.add(row)
+        self.cache.changed("sessions")
 
     async def check_password(self, name: str, password: str) -> Principal | None:
         async with self.db.read() as session:
@@ -70,18 +73,28 @@ class AuthStore:
             session.add(
                 ApiToken(token_hash=self._hash(token), role=role, event_id=event_id, label=label)
             )
+        self.cache.changed("tokens")
         return token
 
     async def token_principal(self, token: str) -> Principal | None:
+        """Who the token is, from memory when seen before; unknown tokens are not remembered
+        (a token made meanwhile on another instance works at once)."""
+        digest = self._hash(token)
+        known = self.cache.get("tokens", digest)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
+        generation = self.cache.generation("tokens")
         async with self.db.read() as session:
-            query = select(ApiToken).where(ApiToken.token_hash == self._hash(token))
+            query = select(ApiToken).where(ApiToken.token_hash == digest)
             row = (await session.exec(query)).first()
         if row is None:
             return None
         assert row.id is not None
-        return Principal(
+        principal = Principal(
             "token", row.id, row.label or f"{row.role}-{row.id}", row.role, row.event_id
         )
+        self.cache.put("tokens", digest, principal, generation)
+        return principal
 
     async def open_session(self, user: Principal, hours: int) -> tuple[str, str]:
         """A new login session: the cookie value and its CSRF token."""
@@ -102,26 +115,33 @@ class AuthStore:
         return cookie, csrf
 
     async def session_principal(self, cookie: str) -> Principal | None:
-        async with self.db.read() as session:
-            query = (
-                select(LoginSession, User)
-                .join(User, col(User.id) == LoginSession.user_id)
-                .where(LoginSession.token_hash == self._hash(cookie))
-            )
-            found = (await session.exec(query)).first()
-        if found is None:
-            return None
-        login, user = found
-        expires = (
-            login.expires_at if login.expires_at.tzinfo else login.expires_at.replace(tzinfo=UTC)
-        )
+        digest = self._hash(cookie)
+        known = self.cache.get("sessions", digest)
+        if known is None:
+            generation = self.cache.generation("sessions")
+            async with self.db.read() as session:
+                query = (
+                    select(LoginSession, User)
+                    .join(User, col(User.id) == LoginSession.user_id)
+                    .where(LoginSession.token_hash == digest)
+                )
+                found = (await session.exec(query)).first()
+            if found is None:
+                return None
+            login, user = found
+            assert user.id is not None
+            expires = login.expires_at
+            principal = Principal("user", user.id, user.name, user.role, None, login.csrf_token)
+            known = (principal, expires if expires.tzinfo else expires.replace(tzinfo=UTC))
+            self.cache.put("sessions", digest, known, generation)
+        principal, expires = known
         if expires < datetime.now(UTC):
             return None
-        assert user.id is not None
-        return Principal("user", user.id, user.name, user.role, None, login.csrf_token)
+        return principal  # type: ignore[no-any-return]
 
     async def close_session(self, cookie: str) -> None:
         async with self.db.write() as session:
             await session.exec(  # type: ignore[call-overload]
                 delete(LoginSession).where(col(LoginSession.token_hash) == self._hash(cookie))
             )
+        self.cache.changed("sessions")

@@ -12,8 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from wallserver.db.models import Event, RuleChange
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from wallserver.posts.records import EventInfo, iso
+from wallserver.store.cache import Cache
 from wallserver.store.database import Database
-from wallserver.store.records import EventInfo, iso
+from wallserver.store.rows import event_info
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HASHTAG = re.compile(r"^[^\s#]{1,100}$")
@@ -31,8 +33,9 @@ def clean_hashtags(tags: list[str]) -> list[str]:
 
 
 class EventStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: Cache | None = None) -> None:
         self.db = db
+        self.cache = cache or Cache()
 
     async def create(
         self,
@@ -59,31 +62,47 @@ class EventStore:
             async with self.db.write() as session:
                 session.add(row)
                 await session.flush()
-                info = EventInfo.of(row)
+                info = event_info(row)
         except IntegrityError as exc:
             raise Conflict(f"an event with slug {slug!r} exists already") from exc
+        self.cache.changed("events")
         return info
 
     async def get(self, slug: str) -> EventInfo:
+        """The event named ``slug``, from memory when it was read before (see ``cache``)."""
+        known = self.cache.get("events", slug)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
         if not SLUG.fullmatch(slug):  # no query for what cannot be a slug (PostgreSQL refuses NUL)
             raise NotFound(f"no event {slug!r}")
+        generation = self.cache.generation("events")
         async with self.db.read() as session:
             row = (await session.exec(select(Event).where(Event.slug == slug))).first()
         if row is None:
             raise NotFound(f"no event {slug!r}")
-        return EventInfo.of(row)
+        info = event_info(row)
+        self.cache.put("events", slug, info, generation)
+        self.cache.put("events", info.id, info, generation)
+        return info
 
     async def get_by_id(self, event_id: int) -> EventInfo:
+        known = self.cache.get("events", event_id)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
+        generation = self.cache.generation("events")
         async with self.db.read() as session:
             row = await session.get(Event, event_id)
         if row is None:
             raise NotFound(f"no event {event_id}")
-        return EventInfo.of(row)
+        info = event_info(row)
+        self.cache.put("events", info.slug, info, generation)
+        self.cache.put("events", event_id, info, generation)
+        return info
 
     async def all(self) -> list[EventInfo]:
         async with self.db.read() as session:
             rows = (await session.exec(select(Event).order_by(col(Event.id)))).all()
-        return [EventInfo.of(r) for r in rows]
+        return [event_info(r) for r in rows]
 
     async def set_rules(self, slug: str, rules: dict[str, Any], actor: str = "system") -> EventInfo:
         """Replace the event's rules and record the new set in the rules' audit trail."""
@@ -128,7 +147,9 @@ class EventStore:
             change = RuleChange(event_id=row.id, actor=actor, rules=rules)
             session.add(change)
             await session.flush()
-            return RuleChangeInfo(change.id or 0, actor, rules, iso(change.at))
+            saved = RuleChangeInfo(change.id or 0, actor, rules, iso(change.at))
+        self.cache.changed("events")
+        return saved
 
     async def rules_state(self, event_id: int) -> tuple[dict[str, Any], int]:
         """The event's rules and their version. The version is read first: should a save land

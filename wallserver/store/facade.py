@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from wallserver.store.auth import AuthStore
+from wallserver.store.cache import Cache
 from wallserver.store.database import Database
 from wallserver.store.events import EventStore
 from wallserver.store.posts import PostStore
@@ -16,10 +17,11 @@ from wallserver.store.wall import WallLog
 class Store:
     def __init__(self, engine: AsyncEngine, secret_key: str) -> None:
         self.db = Database(engine)
-        self.events = EventStore(self.db)
+        self.cache = Cache()
+        self.events = EventStore(self.db, self.cache)
         self.wall = WallLog(self.db)
         self.posts = PostStore(self.db, self.wall)
-        self.auth = AuthStore(self.db, secret_key)
+        self.auth = AuthStore(self.db, secret_key, self.cache)
         self.sources = SourceStore(self.db)
         self.screens = ScreenStore(self.db, self.wall)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, update
+from sqlalchemy import ColumnElement, func, insert, literal, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,8 +24,9 @@ from moderation import (
 from wallserver.db.fold import fold
 from wallserver.db.models import Decision, Post, utcnow
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
+from wallserver.posts.records import EventInfo, NewPost, PostRecord
 from wallserver.store.database import Database
-from wallserver.store.records import EventInfo, NewPost, PostRecord
+from wallserver.store.rows import post_from_mapping, post_record
 from wallserver.store.screens import drop_spotlight
 from wallserver.store.wall import WallLog, WallMessage
 
@@ -57,10 +58,106 @@ class Page:
     next_cursor: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A new post with the status the rules gave it, on its way into the store."""
+
+    event_id: int
+    new: NewPost
+    status: Status
+    rule: str = ""
+    reason: str = ""
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.event_id, self.new.source, self.new.source_id)
+
+
 class PostStore:
     def __init__(self, db: Database, wall: WallLog) -> None:
         self.db = db
         self.wall = wall
+
+    async def find_many(
+        self, keys: list[tuple[int, str, str]]
+    ) -> dict[tuple[int, str, str], PostRecord]:
+        """The stored posts for these ``(event_id, source, source_id)`` keys, in one read."""
+        if not keys:
+            return {}
+        async with self.db.read() as session:
+            return await _by_keys(session, keys)
+
+    async def add_many(
+        self, session: AsyncSession, arrivals: list[Arrival]
+    ) -> list[tuple[PostRecord, bool]]:
+        """Store new posts and their audit rows in the caller's transaction; a key stored already
+        (or twice in ``arrivals``) gives the stored post and ``False``. One statement per table,
+        so a batch costs about what one post did."""
+        found = await _by_keys(session, [a.key for a in arrivals])
+        now = utcnow()
+        fresh: dict[tuple[int, str, str], int] = {}
+        rows: list[dict[str, Any]] = []
+        for arrival in arrivals:
+            if arrival.key in found or arrival.key in fresh:
+                continue
+            fresh[arrival.key] = len(rows)
+            new = arrival.new
+            rows.append(
+                {
+                    "event_id": arrival.event_id,
+                    "source": new.source,
+                    "source_id": new.source_id,
+                    "author_name": new.author_name,
+                    "author_handle": new.author_handle,
+                    "author_avatar_url": new.author_avatar_url,
+                    "text": new.text,
+                    "media": new.media,
+                    "url": new.url,
+                    "created_at": _utc(new.created_at) if new.created_at else now,
+                    "received_at": now,
+                    "status": arrival.status.value,
+                    "pinned": False,
+                    "version": 1,
+                    "rule": arrival.rule,
+                    "rule_reason": arrival.reason,
+                    "manage_token_hash": new.manage_token_hash,
+                    "consent": new.consent,
+                    "contact": new.contact,
+                    "original": None,
+                }
+            )
+        ids: list[int] = []
+        if rows:
+            statement = insert(Post).returning(col(Post.id), sort_by_parameter_order=True)
+            conn = await session.connection()
+            ids = list((await conn.execute(statement, rows)).scalars())
+            audit = [
+                {
+                    "post_id": post_id,
+                    "event_id": row["event_id"],
+                    "actor": f"rule:{row['rule']}" if row["rule"] else "system",
+                    "action": INGEST,
+                    "from_status": "",
+                    "from_pinned": False,
+                    "to_status": row["status"],
+                    "to_pinned": False,
+                    "reason": row["rule_reason"],
+                    "at": now,
+                }
+                for post_id, row in zip(ids, rows, strict=True)
+            ]
+            await conn.execute(insert(Decision), audit)
+        out: list[tuple[PostRecord, bool]] = []
+        made: set[int] = set()
+        for arrival in arrivals:
+            if arrival.key in found:
+                out.append((found[arrival.key], False))
+                continue
+            index = fresh[arrival.key]
+            record = post_from_mapping({**rows[index], "id": ids[index]})
+            out.append((record, index not in made))
+            made.add(index)
+        return out
 
     async def insert(
         self, event: EventInfo, new: NewPost, status: Status, rule: str = "", reason: str = ""
@@ -84,7 +181,7 @@ class PostStore:
         async with self.db.write() as session:
             found = await _by_source(session, event.id, new.source, new.source_id)
             if found is not None:
-                return Outcome(PostRecord.of(found), False, [])
+                return Outcome(post_record(found), False, [])
             row = Post(
                 event_id=event.id,
                 source=new.source,
@@ -105,7 +202,7 @@ class PostStore:
             )
             session.add(row)
             await session.flush()
-            record = PostRecord.of(row)
+            record = post_record(row)
             session.add(
                 Decision(
                     post_id=record.id,
@@ -126,14 +223,14 @@ class PostStore:
         """The post stored for ``(source, source_id)``, if any (a read, never the write lock)."""
         async with self.db.read() as session:
             row = await _by_source(session, event_id, source, source_id)
-        return PostRecord.of(row) if row is not None else None
+        return post_record(row) if row is not None else None
 
     async def get(self, post_id: int) -> PostRecord:
         async with self.db.read() as session:
             row = await session.get(Post, post_id)
         if row is None:
             raise NotFound(f"no post {post_id}")
-        return PostRecord.of(row)
+        return post_record(row)
 
     async def on_wall(self, event_id: int, ids: list[int]) -> list[PostRecord]:
         """Those of ``ids`` that are approved posts of this event (a screen fetching them back)."""
@@ -144,7 +241,7 @@ class PostStore:
         )
         async with self.db.read() as session:
             rows = (await session.exec(query)).all()
-        return [PostRecord.of(r) for r in rows]
+        return [post_record(r) for r in rows]
 
     async def by_manage_token(self, token_hash: str) -> PostRecord:
         async with self.db.read() as session:
@@ -152,7 +249,7 @@ class PostStore:
             row = (await session.exec(query)).first()
         if row is None:
             raise NotFound("no such post")
-        return PostRecord.of(row)
+        return post_record(row)
 
     async def page(
         self,
@@ -175,7 +272,7 @@ class PostStore:
         order = col(Post.id).asc() if oldest_first else col(Post.id).desc()
         async with self.db.read() as session:
             rows = (await session.exec(query.order_by(order).limit(limit + 1))).all()
-        posts = [PostRecord.of(r) for r in rows[:limit]]
+        posts = [post_record(r) for r in rows[:limit]]
         return Page(posts, posts[-1].id if len(rows) > limit else None)
 
     async def by_author(
@@ -192,7 +289,7 @@ class PostStore:
             query = query.where(Post.author_handle == "", Post.author_name == name)
         async with self.db.read() as session:
             rows = (await session.exec(query.order_by(col(Post.id).desc()).limit(limit))).all()
-        return [PostRecord.of(r) for r in rows]
+        return [post_record(r) for r in rows]
 
     async def decide(
         self, post_id: int, action: str, version: int, actor: str, reason: str = ""
@@ -307,7 +404,7 @@ class PostStore:
             )
         )
         await session.refresh(row)
-        return PostRecord.of(row)
+        return post_record(row)
 
     async def _transition(
         self, session: AsyncSession, post_id: int, current: PostState, action: str
@@ -388,6 +485,19 @@ class PostStore:
             return {i for i in (await session.exec(query)).all() if i is not None}
 
 
+async def _by_keys(
+    session: AsyncSession, keys: list[tuple[int, str, str]]
+) -> dict[tuple[int, str, str], PostRecord]:
+    wanted = set(keys)
+    query = select(Post).where(
+        col(Post.event_id).in_({k[0] for k in wanted}),
+        col(Post.source_id).in_({k[2] for k in wanted}),
+    )
+    rows = (await session.exec(query)).all()
+    records = (post_record(r) for r in rows)
+    return {k: r for r in records if (k := (r.event_id, r.source, r.source_id)) in wanted}
+
+
 async def _by_source(
     session: AsyncSession, event_id: int, source: str, source_id: str
 ) -> Post | None:
@@ -421,7 +531,7 @@ async def _at_version(session: AsyncSession, post_id: int, version: int) -> Post
     if row is None:
         raise NotFound(f"no post {post_id}")
     if row.version != version:
-        raise _stale(PostRecord.of(row))
+        raise _stale(post_record(row))
     return row
 
 

@@ -19,9 +19,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from moderation import Status
 from wallserver.db.models import Announcement, Event, Post, Screen, utcnow
 from wallserver.errors import Conflict, NotFound, StaleVersion
+from wallserver.posts.records import PostRecord, iso
 from wallserver.screens.config import stored_config, stored_state
 from wallserver.store.database import Database
-from wallserver.store.records import PostRecord, iso
+from wallserver.store.rows import post_record
 from wallserver.store.wall import WallLog, WallMessage
 
 Change = Callable[[dict[str, Any]], dict[str, Any]]
@@ -306,4 +307,4 @@ async def _approved(session: AsyncSession, event_id: int, post_id: int) -> PostR
         raise NotFound(f"no post {post_id} in this event")
     if row.status != Status.APPROVED:
         raise Conflict(f"post {post_id} is {row.status}; only a post on the wall can be spotlit")
-    return PostRecord.of(row)
+    return post_record(row)

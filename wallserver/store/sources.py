@@ -11,8 +11,9 @@ from sqlmodel import col, select
 
 from wallserver.db.models import Post, Source, utcnow
 from wallserver.errors import NotFound
+from wallserver.posts.records import PostRecord, iso
 from wallserver.store.database import Database
-from wallserver.store.records import PostRecord, iso
+from wallserver.store.rows import post_record
 
 STATES = ("running", "paused", "failed")
 MASK = "********"
@@ -135,7 +136,7 @@ class SourceStore:
                 Post.event_id == event_id, Post.source == source, Post.source_id == source_id
             )
             row = (await session.exec(query)).first()
-        return PostRecord.of(row) if row is not None else None
+        return post_record(row) if row is not None else None
 
     async def posts_per_minute(self, event_id: int, source: str, minutes: int = 10) -> float:
         """Posts received from ``source`` lately, averaged per minute."""

@@ -1,17 +1,21 @@
-"""Posts as the rule chain sees them, with the author's earlier posts, for ingest and dry runs.
+"""How the rules judge a post: the chain's view of it (a ``Candidate``, with the author's earlier
+posts when a rule needs them) and the event's parsed rule set, kept per event.
 
-Both paths build candidates here, so a dry run decides exactly as ingest would have.
+Ingest, connectors' edits and the rules dry run all judge here, so a dry run decides exactly as
+ingest would have and an edit is judged as if it had arrived so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from moderation import Candidate, RuleSet
+from moderation import Candidate, RuleSet, Status, evaluate, initial_status
+from wallserver.posts.records import EventInfo, NewPost, PostRecord
 from wallserver.store import Store
-from wallserver.store.records import PostRecord
 
 HISTORY = 20  # earlier posts of the author the rate and duplicate rules look at
 
@@ -39,6 +43,74 @@ def candidate(
         recent_times=tuple(epoch(p.received_at) for p in earlier),
         recent_texts=tuple(p.text for p in earlier),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Where a post starts, and which rule put it there (empty when none spoke)."""
+
+    status: Status
+    rule: str = ""
+    reason: str = ""
+
+
+class Judge:
+    """An event's rules, parsed once per version of them, applied to posts."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+        self._parsed: dict[int, tuple[dict[str, Any], RuleSet]] = {}
+
+    def rules(self, event: EventInfo) -> RuleSet:
+        """The event's rule set; parsed again only when the event's rules are another object
+        (the event cache hands out the same ``EventInfo`` until the rules change)."""
+        known = self._parsed.get(event.id)
+        if known is not None and known[0] is event.rules:
+            return known[1]
+        parsed = RuleSet.from_dict(event.rules)
+        self._parsed[event.id] = (event.rules, parsed)
+        return parsed
+
+    async def arrival(self, event: EventInfo, new: NewPost) -> Verdict:
+        """Where a new post starts."""
+        rules = self.rules(event)
+        earlier = await history(self.store, rules, event.id, new.author_handle, new.author_name)
+        found = candidate(
+            source=new.source,
+            author_name=new.author_name,
+            author_handle=new.author_handle,
+            text=new.text,
+            media=new.media,
+            url=new.url,
+            earlier=earlier,
+            now=self.clock(),
+        )
+        decision = evaluate(rules, found)
+        status = initial_status(decision, event.moderation)
+        if decision is None:
+            return Verdict(status)
+        return Verdict(status, decision.rule, decision.reason)
+
+    async def edit(
+        self, event: EventInfo, post: PostRecord, text: str, media: list[dict[str, Any]]
+    ) -> Status:
+        """Where the rules would put the edited post had it arrived so (its history is what came
+        before it, as in a dry run, so it is no near-duplicate of itself)."""
+        rules = self.rules(event)
+        name, handle = post.author_name, post.author_handle
+        earlier = await history(self.store, rules, event.id, handle, name, post.id)
+        found = candidate(
+            source=post.source,
+            author_name=name,
+            author_handle=handle,
+            text=text,
+            media=media,
+            url=post.url,
+            earlier=earlier,
+            now=self.clock(),
+        )
+        return initial_status(evaluate(rules, found), event.moderation)
 
 
 async def history(

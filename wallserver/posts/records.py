@@ -1,12 +1,14 @@
-"""Plain dataclasses the store hands out, so domain code never holds table rows."""
+"""The post domain's records: plain dataclasses with no database import.
+
+Connector parsers, remote media and the rule chain's view use these without loading the store
+(a test asserts it); ``wallserver.store.rows`` maps table rows to them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-
-from wallserver.db.models import Event, Post
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +19,6 @@ class EventInfo:
     hashtags: list[str]
     moderation: str
     rules: dict[str, Any]
-
-    @classmethod
-    def of(cls, row: Event) -> EventInfo:
-        assert row.id is not None
-        return cls(row.id, row.slug, row.name, list(row.hashtags), row.moderation, dict(row.rules))
 
     def public(self) -> dict[str, Any]:
         return {
@@ -71,31 +68,6 @@ class PostRecord:
     rule_reason: str
     original: dict[str, Any] | None = None  # text and media as they arrived, once edited
     contact: str = ""  # for the organiser only: in the moderator view, never the wall view
-
-    @classmethod
-    def of(cls, row: Post) -> PostRecord:
-        assert row.id is not None
-        return cls(
-            row.id,
-            row.event_id,
-            row.source,
-            row.source_id,
-            row.author_name,
-            row.author_handle,
-            row.author_avatar_url,
-            row.text,
-            list(row.media),
-            row.url,
-            row.created_at,
-            row.received_at,
-            row.status,
-            row.pinned,
-            row.version,
-            row.rule,
-            row.rule_reason,
-            dict(row.original) if row.original else None,
-            row.contact or "",
-        )
 
     def wall_view(self) -> dict[str, Any]:
         """The post as every wall and viewer sees it (the contract's ``post`` object)."""
