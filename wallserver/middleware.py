@@ -8,6 +8,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wallserver.digits import whole_number
 from wallserver.sizes import readable
 
 CSP = (
@@ -38,8 +39,8 @@ class BodyLimit:
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
         limit = self.upload_limit + 64 * 1024 if multipart else self.json_limit
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        declared = whole_number(headers.get(b"content-length", b""), max_digits=30)
+        if declared is not None and declared > limit:
             await _too_large(send, limit)
             return
         seen = 0
