@@ -89,7 +89,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             await broker.close()
             await store.close()
 
-    app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan, **ops.NO_DEFAULT_DOCS)
     app.state.settings = settings
     # Decoding a photo takes up to width x height x 4 bytes: at most one per CPU at a time.
     app.state.media_slots = asyncio.Semaphore(os.cpu_count() or 1)
