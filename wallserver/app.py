@@ -27,6 +27,7 @@ from wallserver.api import (
     wallpage,
     ws,
 )
+from wallserver.auth.throttle import LoginThrottle
 from wallserver.broker import create_broker, namespace_for
 from wallserver.claims import create_claims
 from wallserver.db.engine import create_engine
@@ -96,7 +97,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             await broker.close()
             await store.close()
 
-    app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan, **ops.NO_DEFAULT_DOCS)
     app.state.settings = settings
     # Decoding a photo takes up to width x height x 4 bytes: at most one per CPU at a time.
     app.state.media_slots = asyncio.Semaphore(os.cpu_count() or 1)
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         per_ip=Rate(settings.submit_ip_per_minute, settings.submit_ip_burst),
         per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),
     )
+    app.state.login_throttle = LoginThrottle()
     front = frontend_dir()
     app.state.frontend = front
     app.state.templates = Jinja2Templates(directory=front / "templates")

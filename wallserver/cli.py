@@ -42,10 +42,14 @@ def _settings(need_secret: bool = False) -> Settings:
 
 
 def _logging(settings: Settings) -> None:
+    from wallserver import logs
+
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.quiet_libraries()
+    logs.redact_root()
 
 
 @app.command()
@@ -57,6 +61,7 @@ def serve(
     import uvicorn
 
     from wallserver.app import create_app
+    from wallserver.logs import uvicorn_config
 
     settings = _settings(need_secret=True)
     _logging(settings)
@@ -65,6 +70,7 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=uvicorn_config(),
         proxy_headers=True,
     )
 
@@ -84,7 +90,6 @@ def demo(
         settings = settings.model_copy(update={"data_dir": settings.data_dir / "demo"})
     _logging(settings)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         asyncio.run(run_demo(settings, host, port, crowd=crowd, rate=rate, say=typer.echo))
     except KeyboardInterrupt:

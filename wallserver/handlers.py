@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wallserver.errors import WallError
+from wallserver.middleware import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(error_body("internal", "internal server error"), status_code=500)
+        # Starlette answers this one from its outermost middleware, outside SecurityHeaders.
+        return JSONResponse(
+            error_body("internal", "internal server error"),
+            status_code=500,
+            headers={k.decode(): v.decode() for k, v in SECURITY_HEADERS},
+        )
 
 
 __all__ = ["HTMLResponse", "error_body", "install", "render"]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wallserver.digits import whole_number
 from wallserver.sizes import readable
 
 CSP = (
@@ -23,13 +27,40 @@ SECURITY_HEADERS = [
 ]
 
 
+def upload_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of the routes that take files: their request body is ``multipart/form-data``
+    in the OpenAPI description, which FastAPI writes for every route with a ``File()``."""
+    found = set()
+    for path, operations in app.openapi().get("paths", {}).items():
+        for method, operation in operations.items():
+            if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+                found.add((method.upper(), path))
+    return found
+
+
 class BodyLimit:
-    """Refuse bodies over the limit with 413, by Content-Length or while streaming."""
+    """Refuse bodies over the limit with 413, by Content-Length or while streaming.
+
+    The upload limit (megabytes) holds for multipart bodies sent to a route that takes files;
+    any other body, whatever its content type says, gets the JSON limit (kilobytes), so a
+    multipart header cannot make a route without uploads read megabytes before it checks who
+    is calling.
+    """
 
     def __init__(self, app: ASGIApp, json_limit: int, upload_limit: int) -> None:
         self.app = app
         self.json_limit = json_limit
         self.upload_limit = upload_limit
+        self._uploads: list[tuple[str, re.Pattern[str]]] | None = None
+
+    def _takes_uploads(self, scope: Scope) -> bool:
+        if self._uploads is None:  # the routes are all there by the first request
+            routes = upload_routes(scope["app"])
+            self._uploads = [(method, compile_path(path)[0]) for method, path in routes]
+        return any(
+            scope["method"] == method and pattern.match(scope["path"])
+            for method, pattern in self._uploads
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,9 +68,10 @@ class BodyLimit:
             return
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
-        limit = self.upload_limit + 64 * 1024 if multipart else self.json_limit
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        uploading = multipart and self._takes_uploads(scope)
+        limit = self.upload_limit + 64 * 1024 if uploading else self.json_limit
+        declared = whole_number(headers.get(b"content-length", b""), max_digits=30)
+        if declared is not None and declared > limit:
             await _too_large(send, limit)
             return
         seen = 0

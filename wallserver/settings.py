@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     allowed_origins: list[str] = Field(default_factory=list)
     public_url: str | None = None
+    # /docs, /redoc and /openapi.json for anyone, not only admins
+    public_docs: bool = False
 
     max_text_length: int = 1000
     max_json_body_bytes: int = 256 * 1024

@@ -126,7 +126,7 @@ def test_rate_limit_waits_follow_the_networks_headers() -> None:
     """Retry-After in seconds or as a date, X's Unix reset, Mastodon's ISO reset; else a default."""
     now = time.time()
 
-    def wait(headers: dict[str, str]) -> float:
+    def wait(headers: dict[str, str | bytes]) -> float:
         return retry_after(httpx.Response(429, headers=headers), default=60.0)
 
     assert wait({"Retry-After": "7"}) == 7.0
@@ -136,3 +136,4 @@ def test_rate_limit_waits_follow_the_networks_headers() -> None:
     assert 25 <= wait({"X-RateLimit-Reset": iso}) <= 31
     assert wait({}) == 60.0
     assert wait({"Retry-After": "soon"}) == 60.0
+    assert wait({"x-rate-limit-reset": "²".encode("latin-1")}) == 60.0  # "²".isdigit()

@@ -19,12 +19,7 @@ WS = "WEBSOCKET"
 
 # Public on purpose. Anything else must appear in PROTECTED with the roles allowed to call it.
 PUBLIC = {
-    ("GET", "/openapi.json"),
-    ("GET", "/docs"),
-    ("GET", "/docs/oauth2-redirect"),
-    ("GET", "/redoc"),
     ("GET", "/healthz"),
-    ("GET", "/metrics"),
     ("GET", "/media/{name}"),
     ("MOUNT", "/static"),
     ("GET", "/api/events/{slug}"),
@@ -85,6 +80,11 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/screens/{name}/commands"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/commands"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/assets"): {"admin"},
+    # for operators: load, routes and version are nobody else's business (WALL_PUBLIC_DOCS)
+    ("GET", "/metrics"): {"admin"},
+    ("GET", "/openapi.json"): {"admin"},
+    ("GET", "/docs"): {"admin"},
+    ("GET", "/redoc"): {"admin"},
 }
 
 

@@ -344,6 +344,58 @@ async def test_oversized_streamed_upload_is_413(seeded: Wall) -> None:
     assert await snapshot(seeded) == before
 
 
+def multipart(size: int, boundary: str = "wallboundary") -> bytes:
+    """A form with one file part of ``size`` bytes."""
+    return (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+            f"Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + b"\x00" * size
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+
+
+MULTIPART = {"content-type": "multipart/form-data; boundary=wallboundary"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [INGEST, "/api/session", "/api/events", "/api/events/xmas/screens", "/api/posts/1/decision"],
+)
+async def test_a_multipart_header_does_not_lift_the_json_limit(seeded: Wall, path: str) -> None:
+    """Routes that take no files refuse a body over the JSON limit with 413 whatever its
+    content type says, before they look at who is calling."""
+    before = await snapshot(seeded)
+    sized = await seeded.client.post(path, content=multipart(JSON_LIMIT * 2), headers=MULTIPART)
+    error = assert_error_shape(sized)
+    assert (sized.status_code, error["code"]) == (413, "payload_too_large")
+
+    async def streamed() -> AsyncIterator[bytes]:
+        yield multipart(JSON_LIMIT * 2)
+
+    cut = await seeded.client.post(path, content=streamed(), headers=MULTIPART)
+    assert "content-length" not in cut.request.headers
+    assert (cut.status_code, assert_error_shape(cut)["code"]) == (413, "payload_too_large")
+    assert await snapshot(seeded) == before
+
+
+async def test_routes_that_take_files_get_the_upload_limit(seeded: Wall) -> None:
+    """Exactly the routes with a File() parameter accept a multipart body over the JSON limit:
+    the guests' submissions and the admins' branding pictures."""
+    from wallserver.middleware import upload_routes
+
+    assert upload_routes(seeded.app) == {
+        ("POST", SUBMIT.replace("xmas", "{slug}")),
+        ("POST", "/api/events/{slug}/assets"),
+    }
+    for path in (SUBMIT, "/api/events/xmas/assets"):
+        response = await seeded.client.post(
+            path, content=multipart(JSON_LIMIT * 2), headers={**MULTIPART, **seeded.auth("admin")}
+        )
+        assert response.status_code != 413, (path, response.text)
+
+
 async def test_valid_photo_submission_is_accepted(seeded: Wall) -> None:
     """A real photo with consent is accepted: the image cases above fail for their reason."""
     response = await seeded.client.post(

@@ -29,7 +29,19 @@ async def test_another_events_slug_shows_nothing_of_this_one(wall: Wall) -> None
 
 
 @pytest.mark.parametrize(
-    "ids", ["abc", "0", "-1", "1.5", str(2**31), ",".join(str(i) for i in range(1, 102))]
+    "ids",
+    [
+        "abc",
+        "0",
+        "-1",
+        "1.5",
+        str(2**31),
+        ",".join(str(i) for i in range(1, 102)),
+        "²",
+        "1,²",
+        "٣",
+        "9" * 20,
+    ],
 )
 async def test_bad_ids_are_a_clear_422(wall: Wall, ids: str) -> None:
     response = await wall.client.get(PATH, params={"ids": ids})

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from wallserver.api.deps import EventDep, SettingsDep
 from wallserver.auth import device
 from wallserver.auth.deps import identify
+from wallserver.auth.landing import landing
 from wallserver.errors import Forbidden, NotFound
 from wallserver.media import video
 from wallserver.middleware import CSP
@@ -54,8 +55,11 @@ async def favicon(request: Request) -> Response:
 
 
 @router.get("/login")
-async def login_page(request: Request) -> Response:
-    return page(request, "login.html")
+async def login_page(
+    request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    """The login form; after logging in the browser goes to ``next`` when it is on this site."""
+    return page(request, "login.html", next_page=landing(next_page))
 
 
 # The control page shows a screen in an iframe as its live preview: walls may be framed by this

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from wallserver.api.deps import SettingsDep, StoreDep
 from wallserver.auth.deps import SESSION_COOKIE, identify
+from wallserver.auth.throttle import LoginThrottle
 from wallserver.errors import Unauthorized
 from wallserver.schemas import LoginBody
 
@@ -16,11 +17,16 @@ router = APIRouter(prefix="/api/session", tags=["session"])
 
 @router.post("")
 async def login(
-    body: LoginBody, response: Response, store: StoreDep, settings: SettingsDep
+    body: LoginBody, request: Request, response: Response, store: StoreDep, settings: SettingsDep
 ) -> dict[str, Any]:
+    """A session cookie for a right name and password; failures are throttled (429)."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    client_ip = request.client.host if request.client else "unknown"
+    throttle.attempt(client_ip, body.name)
     user = await store.auth.check_password(body.name, body.password)
     if user is None:
         raise Unauthorized("wrong name or password")
+    throttle.succeeded(client_ip, body.name)
     cookie, csrf = await store.auth.open_session(user, settings.session_hours)
     response.set_cookie(
         SESSION_COOKIE,

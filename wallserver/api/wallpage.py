@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from wallserver.api.deps import MAX_ID, EventDep, StoreDep
+from wallserver.digits import whole_number
 from wallserver.errors import ValidationFailed
 
 router = APIRouter()
@@ -31,9 +32,10 @@ async def wall_posts(
     """
     wanted = []
     for part in filter(None, ids.split(",")):
-        if not part.isdigit() or not 1 <= int(part) <= MAX_ID:
+        number = whole_number(part, max_digits=10)
+        if number is None or not 1 <= number <= MAX_ID:
             raise ValidationFailed("ids: comma-separated post ids")
-        wanted.append(int(part))
+        wanted.append(number)
     if len(wanted) > MAX_IDS:
         raise ValidationFailed(f"ids: at most {MAX_IDS} at a time")
     posts = await store.posts.on_wall(event.id, wanted)

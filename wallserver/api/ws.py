@@ -15,6 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from wallserver.auth.deps import identify
+from wallserver.digits import whole_number
 from wallserver.errors import NotFound, Unauthorized
 from wallserver.screens.presence import Listener
 from wallserver.settings import Settings
@@ -86,9 +87,8 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
     if admitted is None:
         return
     event, principal = admitted
-    try:
-        since = max(0, int(ws.query_params.get("since", "0")))
-    except ValueError:
+    since = whole_number(ws.query_params.get("since", "0"))
+    if since is None:
         await refuse(ws, CLOSE_BAD_REQUEST, "since must be a whole number")
         return
     settings: Settings = ws.app.state.settings

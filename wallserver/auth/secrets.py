@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -27,6 +28,27 @@ def verify_password(stored: str | None, password: str) -> bool:
         return _hasher.verify(stored or _DUMMY, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+class PasswordSlots:
+    """argon2 in worker threads, at most ``slots`` at a time.
+
+    One hash or check takes 64 MiB and tens of milliseconds of a core. On the event loop, eight
+    parallel wrong passwords stalled every socket and page (``/healthz`` took over a second);
+    unbounded in threads, a flood of logins would take the machine's memory and cores. Logins
+    past the slots wait their turn without blocking anything else.
+    """
+
+    def __init__(self, slots: int = 2) -> None:
+        self._slots = asyncio.Semaphore(slots)
+
+    async def hash(self, password: str) -> str:
+        async with self._slots:
+            return await asyncio.to_thread(hash_password, password)
+
+    async def verify(self, stored: str | None, password: str) -> bool:
+        async with self._slots:
+            return await asyncio.to_thread(verify_password, stored, password)
 
 
 def new_token(prefix: str = "wst") -> str:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from wallserver import netpolicy
+from wallserver.digits import whole_number
 from wallserver.errors import BadRequest, PayloadTooLarge, UnsupportedMedia, WallError
 from wallserver.media import StoredImage, store_image, video
 from wallserver.media.storage import NAME
@@ -97,8 +98,8 @@ async def _read(url: str, client: httpx.AsyncClient, max_bytes: int) -> bytes:
     async with client.stream("GET", url, follow_redirects=False) as response:
         if response.status_code != 200:
             raise FetchFailed(f"the media server answered {response.status_code}")
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
+        declared = whole_number(response.headers.get("content-length", ""), max_digits=30)
+        if declared is not None and declared > max_bytes:
             raise PayloadTooLarge(f"remote media over {readable(max_bytes)}")
         chunks: list[bytes] = []
         size = 0

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from wallserver.digits import whole_number
 from wallserver.sources.items import parse_time
 
 
@@ -62,9 +63,9 @@ def retry_after(response: httpx.Response, default: float) -> float:
                 return max(0.0, parsedate_to_datetime(value).timestamp() - now)
             except (TypeError, ValueError):
                 pass
-    reset = response.headers.get("x-rate-limit-reset", "").strip()  # X: Unix seconds
-    if reset.isdigit():
-        return max(0.0, float(reset) - now)
+    reset = whole_number(response.headers.get("x-rate-limit-reset", "").strip())  # X: Unix s
+    if reset is not None:
+        return max(0.0, reset - now)
     stamp = parse_time(response.headers.get("x-ratelimit-reset"))  # Mastodon: ISO 8601
     if stamp is not None:
         return max(0.0, stamp.timestamp() - now)

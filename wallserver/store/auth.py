@@ -12,10 +12,9 @@ from sqlmodel import col, select
 from wallserver.auth.secrets import (
     ROLES,
     USER_ROLES,
-    hash_password,
+    PasswordSlots,
     new_token,
     token_hash,
-    verify_password,
 )
 from wallserver.db.models import ApiToken, LoginSession, User, utcnow
 from wallserver.errors import Conflict, ValidationFailed
@@ -29,6 +28,7 @@ class AuthStore:
         self.db = db
         self._key = key
         self.cache = cache or Cache()
+        self.passwords = PasswordSlots()
 
     def _hash(self, secret: str) -> str:
         return token_hash(secret, self._key)
@@ -38,7 +38,8 @@ class AuthStore:
             raise ValidationFailed(f"role must be one of {', '.join(USER_ROLES)}")
         if not name.strip() or len(password) < 8:
             raise ValidationFailed("a user needs a name and a password of at least 8 characters")
-        row = User(name=name.strip(), role=role, password_hash=hash_password(password))
+        hashed = await self.passwords.hash(password)
+        row = User(name=name.strip(), role=role, password_hash=hashed)
         try:
             async with self.db.write() as session:
                 session.add(row)
@@ -49,18 +50,21 @@ class AuthStore:
             raise Conflict(f"user {name!r} exists already") from exc
 
     async def set_password(self, name: str, password: str) -> None:
+        hashed = await self.passwords.hash(password)  # before the write lock, not under it
         async with self.db.write() as session:
             row = (await session.exec(select(User).where(User.name == name))).first()
             if row is None:
                 raise ValidationFailed(f"no user {name!r}")
-            row.password_hash = hash_password(password)
+            row.password_hash = hashed
             session.add(row)
         self.cache.changed("sessions")
 
     async def check_password(self, name: str, password: str) -> Principal | None:
         async with self.db.read() as session:
             row = (await session.exec(select(User).where(User.name == name))).first()
-        if not verify_password(row.password_hash if row else None, password) or row is None:
+        # Checked against a dummy hash when there is no such user: timing tells no names apart.
+        valid = await self.passwords.verify(row.password_hash if row else None, password)
+        if not valid or row is None:
             return None
         assert row.id is not None
         return Principal("user", row.id, row.name, row.role)

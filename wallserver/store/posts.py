@@ -130,7 +130,7 @@ class PostStore:
         if rows:
             statement = insert(Post).returning(col(Post.id), sort_by_parameter_order=True)
             conn = await session.connection()
-            ids = list((await conn.execute(statement, rows)).scalars())
+            ids = [int(i or 0) for i in (await conn.execute(statement, rows)).scalars()]
             audit = [
                 {
                     "post_id": post_id,
