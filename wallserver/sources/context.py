@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,11 +11,19 @@ from typing import Any
 
 import httpx
 
+from wallserver.errors import BadRequest
 from wallserver.sources import rates
-from wallserver.sources.items import Item
+from wallserver.sources.items import Deletion, Item, Update
 from wallserver.sources.sink import Sink
 from wallserver.store import EventInfo, Store
 from wallserver.store.sources import SourceInfo
+
+log = logging.getLogger(__name__)
+# What one item's data can raise on its way in (a date that overflows, a field the store or
+# the pipeline refuses). Such an item is skipped, so it cannot stop the ones after it: a loop
+# that raised would resume before it and fail on it again, for ever. Anything else (the
+# database, the network) is the supervisor's to retry.
+BAD_ITEM = (ArithmeticError, LookupError, TypeError, ValueError, BadRequest)
 
 
 @dataclass
@@ -36,10 +45,22 @@ class Context:
     async def deliver(
         self, items: Iterable[Item], cursor: dict[str, Any], *, filter_tags: bool = False
     ) -> None:
-        """Store or retract every item, then save the cursor: a restart resumes after this batch."""
+        """Store or retract every item, then save the cursor: a restart resumes after this batch.
+
+        An item whose data breaks on the way in is logged and skipped (:data:`BAD_ITEM`)."""
         created = 0
         for item in items:
-            created += await self.sink.apply(self.source, self.event, item, filter_tags=filter_tags)
+            try:
+                created += await self.sink.apply(
+                    self.source, self.event, item, filter_tags=filter_tags
+                )
+            except BAD_ITEM:
+                log.warning(
+                    "source %s: skipped %s that could not be stored",
+                    self.source.id,
+                    described(item),
+                    exc_info=True,
+                )
         self.cursor.update(cursor)
         rates.record(self.cursor, created, time.time())
         await self.store.sources.save_cursor(self.source.id, dict(self.cursor), created > 0)
@@ -48,6 +69,13 @@ class Context:
     async def pause(self, seconds: float) -> None:
         """Wait between polls, never shorter than the configured floor (the supervisor cancels)."""
         await asyncio.sleep(max(seconds, self.poll_floor))
+
+
+def described(item: Item) -> str:
+    """What a log line says of an item: its kind and the network's id, not its text."""
+    found = item.candidate if isinstance(item, Update) else item
+    key = found.source_id if isinstance(found, Deletion) else found.post.source_id
+    return f"{type(item).__name__.lower()} {key[:200]!r}"
 
 
 def remember(seen: list[str], ids: Iterable[str], keep: int = 1000) -> list[str]:

@@ -152,7 +152,8 @@ async def run(ctx: Context) -> None:
             async for frame in ws:
                 try:
                     event = bluesky.parse(frame)
-                except MalformedPayload:
+                except MalformedPayload as exc:
+                    log.info("jetstream: skipped a message (%s)", exc)
                     continue
                 item = event.item
                 wanted = isinstance(item, Candidate) and item.matches(ctx.event.hashtags)

@@ -6,6 +6,7 @@ stream was down still arrives; the status ``uri`` keeps the two paths from stori
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -14,9 +15,10 @@ import httpx
 from wallserver.sources import mastodon
 from wallserver.sources.context import Context
 from wallserver.sources.failures import Transient, check
-from wallserver.sources.items import MalformedPayload
+from wallserver.sources.items import Candidate, MalformedPayload
 from wallserver.sources.sse import SseDecoder
 
+log = logging.getLogger(__name__)
 PAGE = 40
 HEARTBEAT_TIMEOUT = 60.0  # Mastodon sends a comment line every 15 s or so
 
@@ -51,19 +53,32 @@ async def backfill(ctx: Context) -> None:
             statuses = response.json()
             if not isinstance(statuses, list):
                 raise ValueError("not a list")
-            items = [mastodon.parse_status(s) for s in statuses]
         except ValueError as exc:
             raise Transient(f"tag timeline: malformed response ({exc})") from exc
+        items = parsed(statuses)
         if not statuses:
             return
         uris = dict(ctx.cursor.get("uris") or {})
         mastodon.local_ids(statuses, uris)
         top = ctx.cursor.get("min_id")
         for status in statuses:
-            top = newer(top, str(status.get("id")))
+            if isinstance(status, dict) and str(status.get("id", "")).isdigit():
+                top = newer(top, str(status["id"]))
         await ctx.deliver(reversed(items), {"min_id": top, "uris": uris})
-        if "min_id" not in params:
-            return  # first start: the newest page is the backfill, no history walk
+        if "min_id" not in params or top == params["min_id"]:
+            return  # first start: the newest page is the backfill; or no id to move past
+
+
+def parsed(statuses: list[Any]) -> list[Candidate]:
+    """The page's statuses as candidates; a broken one is skipped with a log line (``min_id``
+    still moves past it), so it cannot stop the backfill of the statuses after it."""
+    found = []
+    for status in statuses:
+        try:
+            found.append(mastodon.parse_status(status))
+        except MalformedPayload as exc:
+            log.warning("tag timeline: skipped a status (%s)", exc)
+    return found
 
 
 async def run(ctx: Context) -> None:
@@ -89,8 +104,9 @@ async def run(ctx: Context) -> None:
             uris: dict[str, str] = dict(ctx.cursor.get("uris") or {})
             try:
                 item = mastodon.parse_event(event.event, event.data, uris)
-            except MalformedPayload:
-                continue  # a broken frame is skipped; the next backfill brings the post
+            except MalformedPayload as exc:  # the next backfill brings the post, if it is one
+                log.info("hashtag stream: skipped a broken %r event (%s)", event.event, exc)
+                continue
             if item is not None:
                 mastodon.local_ids([], uris)
                 await ctx.deliver([item], {"uris": uris})
