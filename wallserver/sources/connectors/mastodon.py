@@ -2,6 +2,9 @@
 
 After every reconnect the loop backfills from ``min_id`` again, so what was posted while the
 stream was down still arrives; the status ``uri`` keeps the two paths from storing a post twice.
+Deletions made meanwhile are found by asking ``GET /api/v1/statuses/:id`` about the recent posts
+still on the wall, after every reconnect and every few minutes
+(:mod:`wallserver.sources.reconcile`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
-from wallserver.sources import mastodon
+from wallserver.sources import mastodon, reconcile
 from wallserver.sources.context import Context
 from wallserver.sources.failures import Transient, check
 from wallserver.sources.items import Candidate, MalformedPayload
@@ -96,18 +99,42 @@ async def run(ctx: Context) -> None:
         check(response, "hashtag stream")
         await backfill(ctx)
         ctx.connected = True
-        decoder = SseDecoder()
-        async for line in response.aiter_lines():
-            event = decoder.feed(line.rstrip("\r\n"))
-            if event is None:
-                continue
-            uris: dict[str, str] = dict(ctx.cursor.get("uris") or {})
-            try:
-                item = mastodon.parse_event(event.event, event.data, uris)
-            except MalformedPayload as exc:  # the next backfill brings the post, if it is one
-                log.info("hashtag stream: skipped a broken %r event (%s)", event.event, exc)
-                continue
-            if item is not None:
-                mastodon.local_ids([], uris)
-                await ctx.deliver([item], {"uris": uris})
+        async with ctx.reconciling(lambda ids: gone(ctx, ids)):
+            await follow(ctx, response)
     raise Transient("hashtag stream closed")
+
+
+async def follow(ctx: Context, response: httpx.Response) -> None:
+    decoder = SseDecoder()
+    async for line in response.aiter_lines():
+        event = decoder.feed(line.rstrip("\r\n"))
+        if event is None:
+            continue
+        uris: dict[str, str] = dict(ctx.cursor.get("uris") or {})
+        try:
+            item = mastodon.parse_event(event.event, event.data, uris)
+        except MalformedPayload as exc:  # the next backfill brings the post, if it is one
+            log.info("hashtag stream: skipped a broken %r event (%s)", event.event, exc)
+            continue
+        if item is not None:
+            mastodon.local_ids([], uris)
+            await ctx.deliver([item], {"uris": uris})
+
+
+async def gone(ctx: Context, source_ids: list[str]) -> list[str]:
+    """The status uris the instance says are deleted (404/410 for their local id). A uri
+    whose local id the connector never saw is not asked about; a 429 ends the pass."""
+    asked = reconcile.local_ids(source_ids, dict(ctx.cursor.get("uris") or {}))
+    deleted = []
+    for uri, local in asked.items():
+        url = f"{ctx.config['instance']}/api/v1/statuses/{quote(local, safe='')}"
+        try:
+            response = await ctx.http.get(url, headers=headers(ctx), timeout=10.0)
+        except (httpx.HTTPError, OSError) as exc:
+            log.info("status %s: no answer (%s); left as it is", local, type(exc).__name__)
+            continue
+        if reconcile.mastodon_answer(response.status_code) is reconcile.Answer.DELETED:
+            deleted.append(uri)
+        elif response.status_code == 429:
+            break
+    return deleted
