@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wallserver.dates import sane_utc
 
 Url = Field(default="", max_length=2000)
+
+# When a bridge says its post was made. A date pydantic can read but not use (year 1 at +23:59
+# overflows any conversion to UTC; 1970 or 2500 is nobody's post) becomes None, the arrival
+# time, rather than a 422: a bridge answered 422 drops the post or retries it for ever, and the
+# date is the least of what it carries. Text that is no date at all is still a 422.
+CreatedAt = Annotated[datetime | None, AfterValidator(sane_utc)]
 
 
 def _http_url(value: str) -> str:
@@ -105,7 +113,7 @@ class IngestBody(Strict):
     author: Author = Field(default_factory=Author)
     text: str = ""
     media: list[Media] = Field(default_factory=list, max_length=10)
-    created_at: datetime | None = None
+    created_at: CreatedAt = None
     url: str = Url
 
     _check = field_validator("url")(_http_url)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     source_backoff_max_seconds: float = 300.0
     source_lease_seconds: float = 10.0
     source_poll_floor_seconds: float = 30.0
+    # how often connectors ask the network whether recent posts were deleted meanwhile
+    # (besides once after every reconnect); see docs/sources.md, "Deletions retract"
+    source_reconcile_seconds: float = 300.0
     # where sources (feeds, APIs, instances) may connect besides public addresses (see
     # wallserver/netpolicy.py): an intranet feed, or ``["127.0.0.0/8"]`` for tests' fake servers
     source_allow_networks: list[str] = Field(default_factory=list)

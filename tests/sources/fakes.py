@@ -48,10 +48,13 @@ def status(n: int, tag: str = "xmas", host: str = "fake.social") -> dict[str, An
 
 @dataclass
 class FakeMastodon:
-    """Tag timeline and SSE hashtag stream. ``faults`` are answers given before the real ones."""
+    """Tag timeline, SSE hashtag stream and single statuses. ``faults`` are answers given before
+    the real ones (timeline); ``status_fault`` answers every ``GET /api/v1/statuses/:id``."""
 
     statuses: list[dict[str, Any]] = field(default_factory=list)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    status_fault: int | None = None
+    streamed: dict[str, dict[str, Any]] = field(default_factory=dict)  # statuses sent live
     requests: list[tuple[float, str, dict[str, str]]] = field(default_factory=list)
     streams: list[asyncio.Queue[str]] = field(default_factory=list)
     connected: asyncio.Event = field(default_factory=asyncio.Event)
@@ -91,7 +94,29 @@ class FakeMastodon:
 
         return StreamingResponse(body(), media_type="text/event-stream")
 
+    async def one_status(self, request: Request) -> Response:
+        """``GET /api/v1/statuses/:id``: the Status entity, or 404 once it is deleted."""
+        local = request.path_params["id"]
+        self.requests.append((time.monotonic(), "status", {"id": local}))
+        if self.status_fault is not None:
+            return JSONResponse({"error": "trouble"}, status_code=self.status_fault)
+        found = {s["id"]: s for s in self.statuses} | self.streamed
+        if local not in found:
+            return JSONResponse({"error": "Record not found"}, status_code=404)
+        return JSONResponse(found[local])
+
+    def delete(self, n: int, *, stream: bool = True) -> None:
+        """The author deletes status ``n``; the stream says so only if ``stream``."""
+        self.statuses = [s for s in self.statuses if s["id"] != str(n)]
+        self.streamed.pop(str(n), None)
+        if stream:
+            self.send("delete", str(n))
+
     def send(self, event: str, data: str) -> None:
+        if event in ("update", "status.update"):
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                sent = json.loads(data)
+                self.streamed[str(sent["id"])] = sent
         for queue in self.streams:
             queue.put_nowait(f"event: {event}\ndata: {data}\n\n")
 
@@ -116,6 +141,7 @@ class FakeMastodon:
             routes=[
                 Route("/api/v1/timelines/tag/{tag}", self.timeline),
                 Route("/api/v1/streaming/hashtag", self.stream),
+                Route("/api/v1/statuses/{id}", self.one_status),
             ]
         )
 
@@ -131,6 +157,44 @@ async def running(fake: FakeMastodon) -> AsyncIterator[FakeMastodon]:
         fake.drop()
         server.should_exit = True
         await task
+
+
+@dataclass
+class FakeBlueskyPosts:
+    """The AppView's ``app.bsky.feed.getPosts``: a PostView for each asked uri that exists
+    (left out when deleted, as the real one does); ``fault`` answers every call instead."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # at:// uri -> record
+    fault: int | None = None
+    asked: list[list[str]] = field(default_factory=list)
+
+    async def get_posts(self, request: Request) -> Response:
+        uris = request.query_params.getlist("uris")
+        self.asked.append(uris)
+        if self.fault is not None:
+            return JSONResponse({"error": "InternalServerError"}, status_code=self.fault)
+        if len(uris) > 25:
+            return JSONResponse({"error": "InvalidRequest"}, status_code=400)
+        return JSONResponse({"posts": [self.view(u) for u in uris if u in self.records]})
+
+    def view(self, uri: str) -> dict[str, Any]:
+        did = uri.removeprefix("at://").split("/")[0]
+        record = self.records[uri]
+        return {
+            "uri": uri,
+            "cid": "bafyreifake",
+            "author": {"did": did, "handle": "ann.bsky.social", "displayName": "Ann"},
+            "record": record,
+            "replyCount": 0,
+            "repostCount": 0,
+            "likeCount": 0,
+            "quoteCount": 0,
+            "indexedAt": record.get("createdAt", ""),
+            "labels": [],
+        }
+
+    def routes(self) -> list[Route]:
+        return [Route("/xrpc/app.bsky.feed.getPosts", self.get_posts)]
 
 
 @dataclass

@@ -145,3 +145,12 @@ async def test_posts_per_minute_is_counted_per_source(wall: Wall) -> None:
             return await rates() == {first.url: 0.3, second.url: 0.1, "webhook": 0.1}
 
         await until(counted, "each source's own rate")
+
+
+async def test_webhook_with_an_overflowing_date_is_stored_on_arrival(wall: Wall) -> None:
+    """The date of issue #13 in a signed webhook is a stored post dated on arrival, not a 500."""
+    source = (await add(wall, kind="webhook", secret=SECRET)).json()
+    post = {"id": "sms-13", "text": "odd date", "created_at": "0001-01-01T00:00:00+23:59"}
+    assert (await send(wall, source["id"], post)).status_code == 202
+    stored = await wall.store.sources.find_post(wall.event.id, f"webhook-{source['id']}", "sms-13")
+    assert stored is not None and stored.created_at.year >= 2024

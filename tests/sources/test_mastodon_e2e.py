@@ -141,3 +141,31 @@ async def _both_asked(a: FakeMastodon, b: FakeMastodon) -> bool:
 
 async def _has(store: Store, event: EventInfo, n: int) -> bool:
     return uri(n) in await posts(store, event)
+
+
+async def test_a_bad_status_is_skipped_and_the_ones_after_it_are_stored(settings: Settings) -> None:
+    """A status of the wrong shape and one dated year 1 at +23:59 (issue #13) in the backfill
+    and the stream: the broken one is skipped, the oddly dated one kept, every later one stored,
+    and the source stays running (no crash loop)."""
+    fake = FakeMastodon()
+    fake.statuses.append({**status(1), "account": "not an account"})
+    fake.statuses.append({**status(2), "created_at": "0001-01-01T00:00:00+23:59"})
+    fake.post(3, stream=False)
+    async with running(fake), app_running(settings) as store:
+        event = await store.events.create("fair", "Fair", ["xmas"], moderation="post")
+        source = await store.sources.create(
+            event.id, "mastodon", {"instance": fake.url, "tag": "xmas", "token": ""}
+        )
+
+        async def stored(*ns: int) -> bool:
+            return sorted(await posts(store, event)) == sorted(uri(n) for n in ns)
+
+        await until(lambda: stored(2, 3), "the statuses after the broken one")
+        await fake.connected.wait()
+        fake.send("update", json.dumps({**status(4), "account": 4}))
+        fake.send("update", json.dumps({**status(5), "created_at": "0001-01-01T00:00:00+23:59"}))
+        fake.post(6)
+        await until(lambda: stored(2, 3, 5, 6), "the streamed statuses after the broken one")
+        info = await store.sources.get(source.id)
+        assert info.state == "running" and info.cursor["min_id"] == "3"
+        assert [kind for _, kind, _ in fake.requests].count("stream") == 1, "it reconnected"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wallserver.dates import EARLIEST, LATEST
 from wallserver.posts import judge as candidates
 from wallserver.sources import bluesky, instagram, mastodon, rss, x
-from wallserver.sources.items import Candidate, Deletion, MalformedPayload, Update
+from wallserver.sources.items import Candidate, Deletion, MalformedPayload, Update, parse_time
 from wallserver.sources.sse import decode
 from wallserver.sources.text import html_to_text
 
@@ -235,5 +236,85 @@ def test_bluesky_search_results_become_candidates_with_authors() -> None:
     assert page.cursor == "25" and page.indexed[1] == "2026-12-24T18:30:01.000Z"
     with pytest.raises(MalformedPayload):
         bluesky.search_page({"error": "AuthenticationRequired"})
+    broken = [
+        {"uri": "at://x"},
+        {**load("bluesky/search_posts.json")["posts"][0], "record": {"facets": 1}},
+    ]
+    kept = bluesky.search_page({"posts": [*broken, *load("bluesky/search_posts.json")["posts"]]})
+    assert [c.post.source_id for c in kept.candidates] == [
+        c.post.source_id for c in page.candidates
+    ]
+
+
+ISSUE_13 = "0001-01-01T00:00:00+23:59"  # overflowed the store's conversion to UTC
+
+
+def sane(value: datetime | None) -> bool:
+    return value is None or (value.utcoffset() == timedelta(0) and EARLIEST <= value < LATEST)
+
+
+OFFSET = st.tuples(st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59))
+STAMPS = st.builds(
+    lambda d, sep, frac, zone: f"{d:%Y-%m-%d}{sep}{d:%H:%M:%S}{frac}{zone}",
+    st.datetimes(),
+    st.sampled_from("T "),
+    st.sampled_from(["", ".000", ".123456"]),
+    st.one_of(
+        st.sampled_from(["", "Z", "z"]),
+        OFFSET.map(lambda o: f"{o[0]}{o[1]:02}:{o[2]:02}"),
+        OFFSET.map(lambda o: f"{o[0]}{o[1]:02}{o[2]:02}"),
+    ),
+)
+
+
+@given(STAMPS | st.text(max_size=40))
+def test_any_date_string_is_a_sane_utc_date_or_none(value: str) -> None:
+    """Whatever date a network sends, from year 1 to 9999 at any offset, or any text at all:
+    an aware UTC date between 2000 and 2100, or None for the arrival time; never an exception."""
+    assert sane(parse_time(value))
+
+
+@given(STAMPS)
+def test_every_parser_turns_any_date_into_a_sane_one(value: str) -> None:
+    """Mastodon, Bluesky, X and Instagram posts with any date parse, with a sane date or none."""
+    status = {**load("mastodon/status.json"), "created_at": value}
+    assert sane(mastodon.parse_status(status).post.created_at)
+    raw = json.loads((DATA / "bluesky/create.json").read_text())
+    raw["commit"]["record"]["createdAt"] = value
+    item = bluesky.parse(json.dumps(raw)).item
+    assert isinstance(item, Candidate) and sane(item.post.created_at)
+    body = load("x/recent_search.json")
+    body["data"] = [{**t, "created_at": value} for t in body["data"]]
+    assert all(sane(c.post.created_at) for c in x.parse(body).candidates)
+    media = load("instagram/recent_media.json")
+    media["data"] = [{**m, "timestamp": value} for m in media["data"]]
+    assert all(sane(c.post.created_at) for c in instagram.parse(media, "xmas").candidates)
+
+
+def test_bluesky_post_of_issue_13_keeps_the_post_without_its_date() -> None:
+    """The Jetstream post whose createdAt crash-looped the connector is a post with no date."""
+    raw = json.loads((DATA / "bluesky/create.json").read_text())
+    raw["commit"]["record"]["createdAt"] = ISSUE_13
+    item = bluesky.parse(json.dumps(raw)).item
+    assert isinstance(item, Candidate)
+    assert item.post.text == "Skating rink is open! #Xmas" and item.post.created_at is None
+
+
+def test_a_post_of_the_wrong_shape_is_malformed_not_a_crash() -> None:
+    """Fields of the wrong JSON type are a MalformedPayload, which loops skip, never a TypeError."""
     with pytest.raises(MalformedPayload):
-        bluesky.search_page({"posts": [{"uri": "at://x"}]})
+        mastodon.parse_status({**load("mastodon/status.json"), "account": "ann"})
+    raw = json.loads((DATA / "bluesky/create.json").read_text())
+    raw["commit"]["record"]["facets"] = ["not a facet"]
+    with pytest.raises(MalformedPayload):
+        bluesky.parse(json.dumps(raw))
+
+
+def test_one_bad_item_costs_only_itself_in_a_page() -> None:
+    """A tweet without text, Instagram media without an id: skipped, the rest of the page kept."""
+    body = load("x/recent_search.json")
+    body["data"] = [{"id": "1", "author_id": "2"}, *body["data"]]
+    assert len(x.parse(body).candidates) == 2
+    media = load("instagram/recent_media.json")
+    media["data"] = [{"caption": "no id"}, {"id": "9", "children": {"data": ["x"]}}, *media["data"]]
+    assert len(instagram.parse(media, "xmas").candidates) == 2

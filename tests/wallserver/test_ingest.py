@@ -178,3 +178,16 @@ async def test_a_bridge_can_send_custom_emoji_which_are_not_the_posts_photo(wall
     assert post["media"] == [
         {"kind": "emoji", "shortcode": "tree", "url": f"/media/{name}", "alt": ":tree:"}
     ]
+
+
+async def test_a_date_that_cannot_be_utc_is_the_arrival_time_not_a_500(wall: Wall) -> None:
+    """Year 1 at +23:59 overflowed the store (issue #13): the post is kept, dated on arrival;
+    a date out of any sane range likewise; text that is no date at all stays a 422."""
+    for n, date in enumerate(
+        ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "1970-01-02T00:00:00Z"]
+    ):
+        response = await wall.ingest(f"d-{n}", "dated oddly", created_at=date)
+        assert response.status_code == 202, response.text
+        post = await wall.store.posts.get(response.json()["id"])
+        assert post.created_at.year >= 2024
+    assert (await wall.ingest("d-x", "no date", created_at="not a date")).status_code == 422

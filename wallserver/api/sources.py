@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -13,7 +12,7 @@ from wallserver.api.deps import EventDep, RowId, StoreDep
 from wallserver.api.ingest import check_text
 from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from wallserver.schemas import Author, Media, Strict, _http_url
+from wallserver.schemas import Author, CreatedAt, Media, Strict, _http_url
 from wallserver.sources import rates, webhook
 from wallserver.sources.failures import SourceFailure
 from wallserver.sources.items import Candidate, Deletion, Item
@@ -41,7 +40,7 @@ class WebhookPost(Strict):
     text: str = ""
     author: Author = Field(default_factory=Author)
     media: list[Media] = Field(default_factory=list, max_length=10)
-    created_at: datetime | None = None
+    created_at: CreatedAt = None  # an unusable date is the arrival time, not a lost post
     url: str = Field(default="", max_length=2000)
     deleted: bool = False
 

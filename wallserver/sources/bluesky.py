@@ -8,12 +8,14 @@ from the record's ``#tag`` facets and its ``tags`` array. Image embeds are resol
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
 from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, Deletion, Item, MalformedPayload, parse_time
 
+log = logging.getLogger(__name__)
 SOURCE = "bluesky"
 COLLECTION = "app.bsky.feed.post"
 TAG_FACET = "app.bsky.richtext.facet#tag"
@@ -49,6 +51,14 @@ def parse(raw: str | bytes) -> Event:
 
 
 def candidate(did: str, rkey: str, record: dict[str, Any]) -> Candidate:
+    """A post record as a wall candidate; MalformedPayload whatever part is the wrong shape."""
+    try:
+        return _candidate(did, rkey, record)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise MalformedPayload(f"post record of the wrong shape ({type(exc).__name__})") from exc
+
+
+def _candidate(did: str, rkey: str, record: dict[str, Any]) -> Candidate:
     post = NewPost(
         source=SOURCE,
         source_id=f"at://{did}/{COLLECTION}/{rkey}",
@@ -69,7 +79,8 @@ class SearchPage:
 
 
 def search_page(body: dict[str, Any]) -> SearchPage:
-    """An ``app.bsky.feed.searchPosts`` response."""
+    """An ``app.bsky.feed.searchPosts`` response; a post view that is not one is skipped (and
+    logged), so one bad post never stops the backfill of those after it."""
     if not isinstance(body, dict) or not isinstance(body.get("posts"), list):
         raise MalformedPayload("searchPosts response without posts")
     found, indexed = [], []
@@ -80,11 +91,16 @@ def search_page(body: dict[str, Any]) -> SearchPage:
             did = str(author["did"])
             record = view["record"]
         except (KeyError, TypeError) as exc:
-            raise MalformedPayload(f"post view without {exc}") from exc
+            log.warning("searchPosts: skipped a post view without %s", exc)
+            continue
         prefix = f"at://{did}/{COLLECTION}/"
         if not uri.startswith(prefix) or not isinstance(record, dict):
             continue
-        c = candidate(did, uri.removeprefix(prefix), record)
+        try:
+            c = candidate(did, uri.removeprefix(prefix), record)
+        except MalformedPayload as exc:
+            log.warning("searchPosts: skipped %s (%s)", uri, exc)
+            continue
         handle = str(author.get("handle") or "")
         post = replace(
             c.post,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, MalformedPayload, parse_time
 
+log = logging.getLogger(__name__)
 SOURCE = "instagram"
 FIELDS = "id,caption,media_type,media_url,permalink,timestamp,children{media_url,media_type}"
 KINDS = {"IMAGE": "image", "VIDEO": "video", "CAROUSEL_ALBUM": "image"}
@@ -34,8 +36,12 @@ def parse(body: dict[str, Any], tag: str) -> Page:
     found = []
     for item in body.get("data") or []:
         if not isinstance(item, dict) or "id" not in item:
-            raise MalformedPayload("media without an id")
-        found.append(candidate(item, tag))
+            log.warning("recent_media: skipped media without an id")
+            continue
+        try:
+            found.append(candidate(item, tag))
+        except (AttributeError, TypeError, ValueError) as exc:  # one bad item costs only itself
+            log.warning("recent_media: skipped media %s (%s)", item.get("id"), exc)
     found.sort(key=lambda c: c.post.created_at.timestamp() if c.post.created_at else 0)
     after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
     return Page(found, after)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
+from wallserver.dates import sane_utc
 from wallserver.posts.records import NewPost
 
 
@@ -41,7 +42,8 @@ class MalformedPayload(ValueError):
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """ISO 8601 with ``Z`` or an offset (``+0000`` too); None when absent or unreadable."""
+    """ISO 8601 with ``Z`` or an offset (``+0000`` too), in UTC; None when absent, unreadable
+    or not a sane date (:func:`wallserver.dates.sane_utc`): the arrival time stands in."""
     if not value:
         return None
     text = value.strip().replace("Z", "+00:00")
@@ -51,7 +53,7 @@ def parse_time(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return sane_utc(parsed)
 
 
 def tagset(tags: object) -> frozenset[str]:

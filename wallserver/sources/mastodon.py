@@ -24,9 +24,17 @@ MAX_EMOJI = 20
 
 
 def parse_status(status: dict[str, Any]) -> Candidate:
-    """A ``Status`` (from REST or an ``update`` event) as a wall candidate."""
+    """A ``Status`` (from REST or an ``update`` event) as a wall candidate; anything that is not
+    one raises :class:`MalformedPayload`, whatever part of it is the wrong shape."""
     if not isinstance(status, dict):
         raise MalformedPayload("a status must be a JSON object")
+    try:
+        return _status(status)
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise MalformedPayload(f"status of the wrong shape ({type(exc).__name__})") from exc
+
+
+def _status(status: dict[str, Any]) -> Candidate:
     original = status.get("reblog") or status
     try:
         uri = str(original["uri"])

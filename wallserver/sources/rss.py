@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import calendar
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
+from wallserver.dates import from_struct
 from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, MalformedPayload
 from wallserver.sources.text import html_to_text
 
+log = logging.getLogger(__name__)
 SOURCE = "rss"
 
 
@@ -20,8 +22,17 @@ def parse(body: bytes) -> list[Candidate]:
     feed = feedparser.parse(body)
     if feed.bozo and not feed.entries:
         raise MalformedPayload(f"not a feed: {feed.get('bozo_exception')}")
-    found = [c for c in map(entry, feed.entries) if c is not None]
+    found = [c for c in map(safe_entry, feed.entries) if c is not None]
     return sorted(found, key=lambda c: c.post.created_at or datetime.min.replace(tzinfo=UTC))
+
+
+def safe_entry(item: Any) -> Candidate | None:
+    """:func:`entry`, or None (logged) for an entry that breaks it: one costs only itself."""
+    try:
+        return entry(item)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        log.warning("feed: skipped an entry (%s: %s)", type(exc).__name__, exc)
+        return None
 
 
 def entry(item: Any) -> Candidate | None:
@@ -45,7 +56,7 @@ def entry(item: Any) -> Candidate | None:
         author_name=str(item.get("author", "")),
         url=str(item.get("link", "")),
         media=media,
-        created_at=datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None,
+        created_at=from_struct(stamp),
     )
     tags = frozenset(
         str(t.get("term", "")).lstrip("#").casefold() for t in item.get("tags", []) or []

@@ -20,6 +20,7 @@ async def start_supervisor(settings: Settings, pipeline: Pipeline) -> Supervisor
         Backoff(settings.source_backoff_seconds, settings.source_backoff_max_seconds),
         lease_interval=settings.source_lease_seconds,
         poll_floor=settings.source_poll_floor_seconds,
+        reconcile_every=settings.source_reconcile_seconds,
         enabled=settings.sources_enabled,
         allow=netpolicy.networks(settings.source_allow_networks),
     )

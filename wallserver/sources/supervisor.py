@@ -54,6 +54,7 @@ class Supervisor:
     backoff: Backoff = field(default_factory=Backoff)
     lease_interval: float = 10.0
     poll_floor: float = 30.0
+    reconcile_every: float = 300.0
     enabled: bool = True
     allow: tuple[netpolicy.Network, ...] = ()  # networks reached besides public addresses
     rounds: int = 0  # reconciliations done, for tests and the curious
@@ -158,6 +159,7 @@ class Supervisor:
                 assert self._http is not None
                 ctx = Context(source, event, self.store, self.sink, self._http, self.poll_floor)
                 ctx.cursor = dict(source.cursor)
+                ctx.reconcile_every = self.reconcile_every
                 self.running[source_id].ctx = ctx
                 await connectors.loop(source.kind)(ctx)
                 raise SourceFailure("the connector stopped")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from wallserver.posts.records import NewPost
 from wallserver.sources.items import Candidate, MalformedPayload, parse_time
 
+log = logging.getLogger(__name__)
 SOURCE = "x"
 FIELDS = {
     "tweet.fields": "created_at,author_id,entities,attachments",
@@ -35,8 +37,8 @@ def parse(body: dict[str, Any]) -> Page:
     for tweet in body.get("data") or []:
         try:
             found.append(candidate(tweet, users, media))
-        except (KeyError, TypeError) as exc:
-            raise MalformedPayload(f"tweet without {exc}") from exc
+        except (KeyError, TypeError, ValueError) as exc:  # one bad tweet costs only itself
+            log.warning("recent search: skipped a tweet (%s: %s)", type(exc).__name__, exc)
     meta = body.get("meta") or {}
     found.sort(key=lambda c: int(c.post.source_id))
     return Page(found, meta.get("newest_id"), meta.get("next_token"))

@@ -16,6 +16,7 @@ from wallserver.store.database import Database
 from wallserver.store.rows import post_record
 
 STATES = ("running", "paused", "failed")
+RETRACTABLE = ("pending", "approved")  # the statuses a deletion at the source retracts
 MASK = "********"
 
 
@@ -137,6 +138,25 @@ class SourceStore:
             )
             row = (await session.exec(query)).first()
         return post_record(row) if row is not None else None
+
+    async def recent_retractable(
+        self, event_id: int, source: str, since: datetime, limit: int
+    ) -> list[str]:
+        """The network ids of ``source``'s posts received since ``since`` that are pending or
+        approved (a deletion at the source would still change the wall), newest first."""
+        async with self.db.read() as session:
+            query = (
+                select(Post.source_id)
+                .where(
+                    Post.event_id == event_id,
+                    Post.source == source,
+                    col(Post.status).in_(RETRACTABLE),
+                    col(Post.received_at) >= since,
+                )
+                .order_by(col(Post.received_at).desc(), col(Post.id).desc())
+                .limit(limit)
+            )
+            return list((await session.exec(query)).all())
 
     async def posts_per_minute(self, event_id: int, source: str, minutes: int = 10) -> float:
         """Posts received from ``source`` lately, averaged per minute."""

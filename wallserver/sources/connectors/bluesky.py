@@ -14,6 +14,11 @@ the account's PDS, paging back to the newest post the previous backfill saw
 (``search_since``); the first run takes one page per hashtag. Without a Jetstream cursor the
 stream is then opened from the moment the backfill began, so nothing falls between the two.
 The session's access token is kept in memory per account, never stored.
+
+Deletions Jetstream cannot replay (made while the connection was down for longer than its
+replay, or of posts beyond :data:`KNOWN`) are found with the AppView's ``getPosts``, asked about
+the recent posts still on the wall after every reconnect and every few minutes
+(:mod:`wallserver.sources.reconcile`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import httpx
 import websockets
 from websockets.asyncio.client import connect
 
-from wallserver.sources import bluesky
+from wallserver.sources import bluesky, reconcile
 from wallserver.sources.context import Context, remember
 from wallserver.sources.failures import Transient, check
 from wallserver.sources.items import Candidate, Deletion, MalformedPayload, parse_time
@@ -121,9 +126,39 @@ async def backfill(ctx: Context, kept: list[str]) -> list[str]:
     return kept
 
 
+def appview(ctx: Context) -> str:
+    return str(ctx.config.get("appview") or "https://public.api.bsky.app")
+
+
+async def gone(ctx: Context, source_ids: list[str]) -> list[str]:
+    """The at:// uris the AppView's ``getPosts`` leaves out of its answer: deleted. A batch
+    that gets an error or a malformed answer says nothing; a 429 ends the pass."""
+    deleted = []
+    for batch in reconcile.batches([u for u in source_ids if u.startswith("at://")]):
+        try:
+            response = await ctx.http.get(
+                f"{appview(ctx)}/xrpc/app.bsky.feed.getPosts",
+                params=[("uris", uri) for uri in batch],
+                timeout=10.0,
+            )
+        except (httpx.HTTPError, OSError) as exc:
+            log.info("getPosts: no answer (%s); left as they are", type(exc).__name__)
+            continue
+        if response.status_code == 429:
+            break
+        if response.status_code != 200:
+            log.info("getPosts: HTTP %s; left as they are", response.status_code)
+            continue
+        try:
+            deleted += reconcile.missing_posts(batch, response.json())
+        except (ValueError, MalformedPayload) as exc:
+            log.info("getPosts: %s; left as they are", exc)
+    return deleted
+
+
 async def author(ctx: Context, cache: dict[str, dict[str, str]], did: str) -> dict[str, str]:
     if did not in cache:
-        url = f"{ctx.config.get('appview') or 'https://public.api.bsky.app'}/xrpc/"
+        url = f"{appview(ctx)}/xrpc/"
         try:
             response = await ctx.http.get(f"{url}app.bsky.actor.getProfile", params={"actor": did})
             response.raise_for_status()
@@ -149,37 +184,39 @@ async def run(ctx: Context) -> None:
     try:
         async with connect(url(ctx, start), open_timeout=10) as ws:
             ctx.connected = True
-            async for frame in ws:
-                try:
-                    event = bluesky.parse(frame)
-                except MalformedPayload:
-                    continue
-                item = event.item
-                wanted = isinstance(item, Candidate) and item.matches(ctx.event.hashtags)
-                if isinstance(item, Candidate) and wanted:
-                    found = await author(ctx, profiles, item.post.author_handle)
-                    if found:
-                        post = replace(
-                            item.post,
-                            author_name=found["author_name"],
-                            author_handle=found["author_handle"],
-                            author_avatar_url=found["author_avatar_url"],
-                        )
-                        item = Candidate(post, item.tags)
-                ours = isinstance(item, Deletion) and item.source_id in known
-                if wanted or ours:
-                    assert item is not None
-                    if isinstance(item, Candidate):
-                        kept = remember(kept, [item.post.source_id], KNOWN)
-                        known = set(kept)
-                    cursor = {"time_us": event.time_us, "known": kept}
-                    await ctx.deliver([item], cursor, filter_tags=True)
-                    saved = time.monotonic()
-                elif time.monotonic() - saved > SAVE_EVERY:
-                    await ctx.deliver([], {"time_us": event.time_us})
-                    saved = time.monotonic()
-                else:
-                    ctx.cursor["time_us"] = event.time_us
+            async with ctx.reconciling(lambda ids: gone(ctx, ids)):
+                async for frame in ws:
+                    try:
+                        event = bluesky.parse(frame)
+                    except MalformedPayload as exc:
+                        log.info("jetstream: skipped a message (%s)", exc)
+                        continue
+                    item = event.item
+                    wanted = isinstance(item, Candidate) and item.matches(ctx.event.hashtags)
+                    if isinstance(item, Candidate) and wanted:
+                        found = await author(ctx, profiles, item.post.author_handle)
+                        if found:
+                            post = replace(
+                                item.post,
+                                author_name=found["author_name"],
+                                author_handle=found["author_handle"],
+                                author_avatar_url=found["author_avatar_url"],
+                            )
+                            item = Candidate(post, item.tags)
+                    ours = isinstance(item, Deletion) and item.source_id in known
+                    if wanted or ours:
+                        assert item is not None
+                        if isinstance(item, Candidate):
+                            kept = remember(kept, [item.post.source_id], KNOWN)
+                            known = set(kept)
+                        cursor = {"time_us": event.time_us, "known": kept}
+                        await ctx.deliver([item], cursor, filter_tags=True)
+                        saved = time.monotonic()
+                    elif time.monotonic() - saved > SAVE_EVERY:
+                        await ctx.deliver([], {"time_us": event.time_us})
+                        saved = time.monotonic()
+                    else:
+                        ctx.cursor["time_us"] = event.time_us
     except websockets.ConnectionClosed as exc:
         raise Transient(f"jetstream closed: {exc}") from exc
     except websockets.InvalidStatus as exc:
