@@ -7,7 +7,11 @@ table is chosen by the broker URL's scheme, like the broker, and imported lazily
   (:class:`moderation.claims.ClaimBook`);
 - ``redis://`` serves several instances that must agree: each claim is a Redis key per post,
   ``"<until>|<holder>"`` with the claim's time to live, and a script claims or releases a whole
-  batch atomically, so two instances never give one post to two moderators at once.
+  batch atomically, so two instances never give one post to two moderators at once;
+- ``postgresql://`` (the LISTEN/NOTIFY broker) has no shared claims yet: each instance keeps its
+  own, as for ``memory://``. Two moderators whose consoles are served by different instances may
+  be offered the same post; the version check still lets only one decision through (the other
+  gets a 409). Deployments with several moderators behind several instances use ``redis://``.
 
 Claims are cheap to lose: when Redis cannot be reached, claiming "succeeds" (consoles may then
 overlap; versions still settle races), listing shows no holders, and a warning is logged.

@@ -57,10 +57,17 @@ def beat(client: str = "c1", screen: str = "main", **fields: Any) -> Heartbeat:
     return parsed
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ]
+)
 async def broker(request: pytest.FixtureRequest) -> AsyncIterator[Broker]:
-    """The presence table on each backend (Redis under a namespace of its own)."""
-    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
+    """The presence table on each backend (Redis and PostgreSQL under a namespace of their own)."""
+    param = request.param
+    url = "memory://" if param == "memory" else request.getfixturevalue(f"{param}_url")
     started = create_broker(url, f"test-{secrets.token_hex(6)}")
     await started.start()
     try:

@@ -369,6 +369,33 @@ async def test_post_approved_on_one_instance_reaches_a_wall_on_another(
     assert retracted == {"type": "post.retract", "seq": 2, "post_id": post_id}
 
 
+@pytest.mark.postgres
+async def test_with_only_postgresql_an_approval_on_one_instance_reaches_another(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The postgresql:// broker (LISTEN/NOTIFY) carries A's approval to B's wall, and a wall event
+    too big for a NOTIFY payload still arrives: B hears the doorbell and reads the wall log."""
+    secret = f"postgres-broker-test-{secrets.token_hex(8)}"  # a channel of this test's own
+    shared = {"database_url": postgres_url, "broker_url": postgres_url, "max_text_length": 4000}
+    async with (
+        instance(tmp_path / "a", secret, **shared) as a,
+        instance(tmp_path / "b", secret, **shared) as b,
+    ):
+        wall_a = await start_wall(a)
+        wall_b = peer(b, wall_a)
+        b.state.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
+        long_text = "🎄" * 3000  # 12,000 bytes of UTF-8: over NOTIFY's 8000
+        async with wall_a.client, wall_b.client, running(wall_b) as live_b:
+            async with websockets.connect(wall_url(live_b, 0), max_size=2**20) as ws:
+                assert (await hello(ws))["seq"] == 0
+                await approve_new(wall_a, "from-a", "approved on A")
+                [shown] = await receive(ws, 1)
+                await approve_new(wall_a, "long", long_text)
+                [long] = await receive(ws, 1)
+    assert (shown["type"], shown["seq"], shown["post"]["text"]) == ("post.show", 1, "approved on A")
+    assert (long["type"], long["seq"], long["post"]["text"]) == ("post.show", 2, long_text)
+
+
 @pytest.mark.redis
 async def test_deployments_sharing_a_redis_do_not_see_each_others_posts(
     tmp_path: Path, redis_url: str

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from wallserver.broker.base import Broker, Subscription
+from wallserver.broker.presence import PresenceTable
 
 
 class MemoryBroker(Broker):
     def __init__(self) -> None:
         self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
-        self._presence: dict[str, dict[str, tuple[str, float]]] = {}
+        self._presence = PresenceTable()
 
     async def start(self) -> None:
         return None
@@ -46,17 +47,15 @@ class MemoryBroker(Broker):
         evict_before: float,
         limit: int,
     ) -> bool:
-        table = self._presence.setdefault(group, {})
-        for key in [k for k, (_, seen) in table.items() if seen < expire_before]:
-            del table[key]
-        if member not in table and len(table) >= limit:
-            oldest = min(table, key=lambda k: table[k][1], default=None)
-            if oldest is None or table[oldest][1] >= evict_before:
-                return False
-            del table[oldest]
-        table[member] = (value, at)
-        return True
+        return self._presence.put(
+            group,
+            member,
+            value,
+            at=at,
+            expire_before=expire_before,
+            evict_before=evict_before,
+            limit=limit,
+        )
 
     async def presence_list(self, group: str, *, after: float) -> list[tuple[str, float]]:
-        table = self._presence.get(group, {})
-        return [(value, seen) for value, seen in table.values() if seen > after]
+        return self._presence.list(group, after=after)

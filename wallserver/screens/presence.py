@@ -3,7 +3,8 @@
 A wall page sends a heartbeat on its wall socket every 10 s (docs/screens.md). The server checks
 each frame (at most 2 KiB, the contract's shape, else it is ignored), lets one connection speak
 for one client at a steady rate, and records the beat in the broker's presence table (in process
-for ``memory://``, in Redis for ``redis://``), so the control page sees every screen whichever
+for ``memory://``, in Redis for ``redis://``, in each instance's memory and shared by NOTIFY for
+``postgresql://``), so the control page sees every screen whichever
 instance it asks.
 
 A client is online while its last beat is at most 30 s old. Offline clients stay listed for 10
