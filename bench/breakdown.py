@@ -22,7 +22,8 @@ from sqlalchemy import event
 from bench.loop import run
 from moderation import Status
 from wallserver.settings import Settings
-from wallserver.store import NewPost, Store
+from wallserver.store import NewPost, Store, arrivals
+from wallserver.store.arrivals import Arrival
 from wallserver.store.session import open_store
 
 SLUG = "bench"
@@ -90,15 +91,19 @@ async def measure(calls: int, data_dir: Path) -> list[Timing]:
                 sql,
             ),
             await timed(
-                "posts.insert (new post)",
+                "arrivals.add (new post, batch of 1)",
                 calls,
-                lambda i: store.posts.insert(wall, post(i), Status.PENDING),
+                lambda i: store.db.batch_write(
+                    lambda c: arrivals.add(c, [Arrival(wall.id, post(i), Status.PENDING)])
+                ),
                 sql,
             ),
             await timed(
-                "posts.insert (repeat)",
+                "arrivals.find (repeat, batch of 1)",
                 calls,
-                lambda i: store.posts.insert(wall, post(i), Status.PENDING),
+                lambda i: store.db.batch_read(
+                    lambda c: arrivals.find(c, [(wall.id, post(i).source, post(i).source_id)])
+                ),
                 sql,
             ),
             await timed("posts.get(id)", calls, lambda i: store.posts.get(post_id(i)), sql),

@@ -11,20 +11,20 @@ from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def get_pipeline(request: Request) -> Pipeline:
+async def get_pipeline(request: Request) -> Pipeline:
     return request.app.state.pipeline  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
 async def get_event(slug: str, request: Request) -> EventInfo:
-    return await get_store(request).events.get(slug)
+    return await (await get_store(request)).events.get(slug)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

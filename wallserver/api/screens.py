@@ -29,11 +29,11 @@ router = APIRouter(tags=["screens"])
 QR_MAX_AGE = 3600
 
 
-def get_control(request: Request) -> ScreenControl:
+async def get_control(request: Request) -> ScreenControl:
     return request.app.state.screens  # type: ignore[no-any-return]
 
 
-def get_presence(request: Request) -> Presence:
+async def get_presence(request: Request) -> Presence:
     return request.app.state.presence  # type: ignore[no-any-return]
 
 

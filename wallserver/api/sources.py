@@ -24,7 +24,7 @@ from wallserver.store.sources import SourceInfo
 router = APIRouter(tags=["sources"])
 
 
-def get_supervisor(request: Request) -> Supervisor:
+async def get_supervisor(request: Request) -> Supervisor:
     return request.app.state.supervisor  # type: ignore[no-any-return]
 
 

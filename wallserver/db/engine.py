@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -14,6 +15,7 @@ from wallserver.settings import Settings
 # Write transactions on SQLite start with BEGIN IMMEDIATE so that a read-then-write transaction
 # waits on the busy timeout instead of failing when another writer got there first.
 WRITE = {"sqlite_begin": "IMMEDIATE"}
+SYNCHRONOUS = "wall_sqlite_synchronous"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -22,8 +24,24 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
         install_sqlite_pragmas(engine.sync_engine, settings.sqlite_synchronous)
+        setattr(engine.sync_engine, SYNCHRONOUS, settings.sqlite_synchronous)  # for sync_twin
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def sync_twin(engine: AsyncEngine, synchronous: str | None = None) -> Engine:
+    """A synchronous engine on the database of ``engine`` (pysqlite or psycopg), with the same
+    pragmas, for work run on worker threads. ``synchronous`` defaults to the async engine's."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        sync = sa_create_engine(
+            url.set(drivername="sqlite"),
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+        mode = synchronous or str(getattr(engine.sync_engine, SYNCHRONOUS, "FULL"))
+        install_sqlite_pragmas(sync, mode)
+        return sync
+    return sa_create_engine(url, pool_size=4, max_overflow=4, pool_pre_ping=True)
 
 
 def install_sqlite_pragmas(engine: Engine, synchronous: str) -> None:

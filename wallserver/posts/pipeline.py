@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection
+
 from moderation import Status
 from moderation.claims import Claim
 from wallserver.claims import ClaimTable, LocalClaims
@@ -24,8 +26,9 @@ from wallserver.metrics import Metrics
 from wallserver.posts.batching import Batcher
 from wallserver.posts.judge import Judge
 from wallserver.posts.records import EventInfo, NewPost, PostRecord
-from wallserver.store import Store
-from wallserver.store.posts import Arrival, Outcome
+from wallserver.store import Store, arrivals
+from wallserver.store.arrivals import Arrival
+from wallserver.store.posts import Outcome
 from wallserver.store.wall import WallMessage
 from wallserver.stream.feed import ModerationFeed
 from wallserver.stream.hub import Hub
@@ -77,8 +80,16 @@ class Pipeline:
             await self._announce(outcome, "queue.new")
         return outcome
 
+    async def record(self, event_id: int, new: NewPost, status: Status) -> Outcome:
+        """Store a post whose status was decided elsewhere (an import, a test's history): the
+        same grouped write as ingest, without the lookup, the re-hosting or the rules."""
+        outcome = await self.writes.submit(Arrival(event_id, new, status))
+        if outcome.created:
+            await self._announce(outcome, "queue.new")
+        return outcome
+
     async def _find(self, keys: Sequence[Key]) -> list[PostRecord | None]:
-        found = await self.store.posts.find_many(list(keys))
+        found = await self.store.db.batch_read(lambda conn: arrivals.find(conn, list(keys)))
         return [found.get(k) for k in keys]
 
     async def _write(self, arrivals: Sequence[Arrival]) -> list[Outcome | BaseException]:
@@ -97,19 +108,23 @@ class Pipeline:
                 results.append(exc)
         return results
 
-    async def _commit(self, arrivals: list[Arrival]) -> list[Outcome]:
-        async with self.store.db.write() as session:
-            stored = await self.store.posts.add_many(session, arrivals)
-            shown: dict[int, list[PostRecord]] = {}
-            for record, created in stored:
-                if created and record.status == Status.APPROVED.value:
-                    shown.setdefault(record.event_id, []).append(record)
-            messages: dict[int, WallMessage] = {}
-            for event_id, records in shown.items():
-                appended = await self.store.wall.append_many(
-                    session, event_id, [show(r) for r in records], [r.id for r in records]
-                )
-                messages.update(zip((r.id for r in records), appended, strict=True))
+    async def _commit(self, batch: list[Arrival]) -> list[Outcome]:
+        return await self.store.db.batch_write(lambda conn: self._store(conn, batch))
+
+    def _store(self, conn: Connection, batch: list[Arrival]) -> list[Outcome]:
+        """The batch's transaction (on a worker thread): the posts and their audit rows, and a
+        ``post.show`` in the wall log for each one the rules approved."""
+        stored = arrivals.add(conn, batch)
+        shown: dict[int, list[PostRecord]] = {}
+        for record, created in stored:
+            if created and record.status == Status.APPROVED.value:
+                shown.setdefault(record.event_id, []).append(record)
+        messages: dict[int, WallMessage] = {}
+        for event_id, records in shown.items():
+            appended = arrivals.append_wall(
+                conn, event_id, [show(r) for r in records], [r.id for r in records]
+            )
+            messages.update(zip((r.id for r in records), appended, strict=True))
         return [
             Outcome(record, created, [messages[record.id]] if record.id in messages else [])
             for record, created in stored

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from wallserver.db.engine import WRITE
+from wallserver.db.engine import WRITE, sync_twin
+
+T = TypeVar("T")
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, sync_engine: Engine | None = None) -> None:
         self.engine = engine
         self._writer = engine.execution_options(**WRITE)
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._sync = sync_engine
 
     @property
     def is_sqlite(self) -> bool:
@@ -45,3 +50,32 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @property
+    def sync_engine(self) -> Engine:
+        """A synchronous engine on the same database, for batches run on a worker thread."""
+        if self._sync is None:
+            self._sync = sync_twin(self.engine)
+        return self._sync
+
+    async def batch_write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction on a worker thread: a batch of statements costs
+        the event loop one await, not one per statement (each of which waits a turn of a loop
+        busy with requests). Queues with the other writers of this process like :meth:`write`."""
+        lock = self._write_lock or contextlib.nullcontext()
+        async with lock:
+            return await asyncio.to_thread(self._transaction, work, WRITE)
+
+    async def batch_read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one read transaction on a worker thread."""
+        return await asyncio.to_thread(self._transaction, work, {})
+
+    def _transaction(self, work: Callable[[Connection], T], options: dict[str, Any]) -> T:
+        with self.sync_engine.connect() as conn:
+            conn.execution_options(**options)
+            with conn.begin():
+                return work(conn)
+
+    def close_sync(self) -> None:
+        if self._sync is not None:
+            self._sync.dispose()

@@ -26,4 +26,5 @@ class Store:
         self.screens = ScreenStore(self.db, self.wall)
 
     async def close(self) -> None:
+        self.db.close_sync()
         await self.db.engine.dispose()

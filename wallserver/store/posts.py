@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, literal, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, func, literal, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,11 +21,11 @@ from moderation import (
     restore,
 )
 from wallserver.db.fold import fold
-from wallserver.db.models import Decision, Post, utcnow
+from wallserver.db.models import Decision, Post
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
-from wallserver.posts.records import EventInfo, NewPost, PostRecord
+from wallserver.posts.records import PostRecord
 from wallserver.store.database import Database
-from wallserver.store.rows import post_from_mapping, post_record
+from wallserver.store.rows import post_record
 from wallserver.store.screens import drop_spotlight
 from wallserver.store.wall import WallLog, WallMessage
 
@@ -58,166 +57,10 @@ class Page:
     next_cursor: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Arrival:
-    """A new post with the status the rules gave it, on its way into the store."""
-
-    event_id: int
-    new: NewPost
-    status: Status
-    rule: str = ""
-    reason: str = ""
-
-    @property
-    def key(self) -> tuple[int, str, str]:
-        return (self.event_id, self.new.source, self.new.source_id)
-
-
 class PostStore:
     def __init__(self, db: Database, wall: WallLog) -> None:
         self.db = db
         self.wall = wall
-
-    async def find_many(
-        self, keys: list[tuple[int, str, str]]
-    ) -> dict[tuple[int, str, str], PostRecord]:
-        """The stored posts for these ``(event_id, source, source_id)`` keys, in one read."""
-        if not keys:
-            return {}
-        async with self.db.read() as session:
-            return await _by_keys(session, keys)
-
-    async def add_many(
-        self, session: AsyncSession, arrivals: list[Arrival]
-    ) -> list[tuple[PostRecord, bool]]:
-        """Store new posts and their audit rows in the caller's transaction; a key stored already
-        (or twice in ``arrivals``) gives the stored post and ``False``. One statement per table,
-        so a batch costs about what one post did."""
-        found = await _by_keys(session, [a.key for a in arrivals])
-        now = utcnow()
-        fresh: dict[tuple[int, str, str], int] = {}
-        rows: list[dict[str, Any]] = []
-        for arrival in arrivals:
-            if arrival.key in found or arrival.key in fresh:
-                continue
-            fresh[arrival.key] = len(rows)
-            new = arrival.new
-            rows.append(
-                {
-                    "event_id": arrival.event_id,
-                    "source": new.source,
-                    "source_id": new.source_id,
-                    "author_name": new.author_name,
-                    "author_handle": new.author_handle,
-                    "author_avatar_url": new.author_avatar_url,
-                    "text": new.text,
-                    "media": new.media,
-                    "url": new.url,
-                    "created_at": _utc(new.created_at) if new.created_at else now,
-                    "received_at": now,
-                    "status": arrival.status.value,
-                    "pinned": False,
-                    "version": 1,
-                    "rule": arrival.rule,
-                    "rule_reason": arrival.reason,
-                    "manage_token_hash": new.manage_token_hash,
-                    "consent": new.consent,
-                    "contact": new.contact,
-                    "original": None,
-                }
-            )
-        ids: list[int] = []
-        if rows:
-            statement = insert(Post).returning(col(Post.id), sort_by_parameter_order=True)
-            conn = await session.connection()
-            ids = [int(i or 0) for i in (await conn.execute(statement, rows)).scalars()]
-            audit = [
-                {
-                    "post_id": post_id,
-                    "event_id": row["event_id"],
-                    "actor": f"rule:{row['rule']}" if row["rule"] else "system",
-                    "action": INGEST,
-                    "from_status": "",
-                    "from_pinned": False,
-                    "to_status": row["status"],
-                    "to_pinned": False,
-                    "reason": row["rule_reason"],
-                    "at": now,
-                }
-                for post_id, row in zip(ids, rows, strict=True)
-            ]
-            await conn.execute(insert(Decision), audit)
-        out: list[tuple[PostRecord, bool]] = []
-        made: set[int] = set()
-        for arrival in arrivals:
-            if arrival.key in found:
-                out.append((found[arrival.key], False))
-                continue
-            index = fresh[arrival.key]
-            record = post_from_mapping({**rows[index], "id": ids[index]})
-            out.append((record, index not in made))
-            made.add(index)
-        return out
-
-    async def insert(
-        self, event: EventInfo, new: NewPost, status: Status, rule: str = "", reason: str = ""
-    ) -> Outcome:
-        """Store a new post, or return the one already stored for ``(source, source_id)``.
-
-        Callers that expect repeats (the pipeline) check :meth:`find` first, so a repeat never
-        queues for the write lock; the check inside the transaction keeps this exact anyway."""
-        try:
-            return await self._insert(event, new, status, rule, reason)
-        except IntegrityError:
-            # A concurrent request stored the same (source, source_id) first.
-            existing = await self.find(event.id, new.source, new.source_id)
-            if existing is None:
-                raise
-            return Outcome(existing, False, [])
-
-    async def _insert(
-        self, event: EventInfo, new: NewPost, status: Status, rule: str, reason: str
-    ) -> Outcome:
-        async with self.db.write() as session:
-            found = await _by_source(session, event.id, new.source, new.source_id)
-            if found is not None:
-                return Outcome(post_record(found), False, [])
-            row = Post(
-                event_id=event.id,
-                source=new.source,
-                source_id=new.source_id,
-                author_name=new.author_name,
-                author_handle=new.author_handle,
-                author_avatar_url=new.author_avatar_url,
-                text=new.text,
-                media=new.media,
-                url=new.url,
-                created_at=_utc(new.created_at) if new.created_at else utcnow(),
-                status=status.value,
-                rule=rule,
-                rule_reason=reason,
-                consent=new.consent,
-                manage_token_hash=new.manage_token_hash,
-                contact=new.contact,
-            )
-            session.add(row)
-            await session.flush()
-            record = post_record(row)
-            session.add(
-                Decision(
-                    post_id=record.id,
-                    event_id=event.id,
-                    actor=f"rule:{rule}" if rule else "system",
-                    action=INGEST,
-                    from_status="",
-                    to_status=status.value,
-                    reason=reason,
-                )
-            )
-            messages = []
-            if status is Status.APPROVED:
-                messages.append(await self._wall_effect(session, record, Effect.SHOW))
-        return Outcome(record, True, messages)
 
     async def find(self, event_id: int, source: str, source_id: str) -> PostRecord | None:
         """The post stored for ``(source, source_id)``, if any (a read, never the write lock)."""
@@ -485,19 +328,6 @@ class PostStore:
             return {i for i in (await session.exec(query)).all() if i is not None}
 
 
-async def _by_keys(
-    session: AsyncSession, keys: list[tuple[int, str, str]]
-) -> dict[tuple[int, str, str], PostRecord]:
-    wanted = set(keys)
-    query = select(Post).where(
-        col(Post.event_id).in_({k[0] for k in wanted}),
-        col(Post.source_id).in_({k[2] for k in wanted}),
-    )
-    rows = (await session.exec(query)).all()
-    records = (post_record(r) for r in rows)
-    return {k: r for r in records if (k := (r.event_id, r.source, r.source_id)) in wanted}
-
-
 async def _by_source(
     session: AsyncSession, event_id: int, source: str, source_id: str
 ) -> Post | None:
@@ -522,7 +352,12 @@ def _containing(search: str) -> ColumnElement[bool]:
 
 def _utc(value: datetime) -> datetime:
     """Bridges send any offset, or none (taken as UTC); SQLite would drop the offset silently."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 at +23:59: keep the date as it reads
+        return value.replace(tzinfo=UTC)
 
 
 async def _at_version(session: AsyncSession, post_id: int, version: int) -> Post:

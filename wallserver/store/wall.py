@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from wallserver.db.models import Event, WallEntry, utcnow
+from wallserver.db.models import Event, WallEntry
 from wallserver.store.database import Database
 
 
@@ -47,46 +47,6 @@ class WallLog:
             WallEntry(event_id=event_id, seq=seq, type=body["type"], post_id=post_id, message=text)
         )
         return WallMessage(event_id, seq, text)
-
-    async def append_many(
-        self,
-        session: AsyncSession,
-        event_id: int,
-        bodies: list[dict[str, Any]],
-        post_ids: list[int | None],
-    ) -> list[WallMessage]:
-        """Add wall events in the caller's transaction, with consecutive seqs: one bump of the
-        event's counter (its row lock orders writers) and one insert for the lot."""
-        if not bodies:
-            return []
-        bump = (
-            update(Event)
-            .where(col(Event.id) == event_id)
-            .values(wall_seq=Event.wall_seq + len(bodies))
-            .returning(col(Event.wall_seq))
-        )
-        last = (await session.exec(bump)).scalar_one()  # type: ignore[call-overload]
-        first = last - len(bodies) + 1
-        messages = []
-        rows = []
-        now = utcnow()
-        for seq, body, post_id in zip(range(first, last + 1), bodies, post_ids, strict=True):
-            text = dumps(
-                {"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}}
-            )
-            messages.append(WallMessage(event_id, seq, text))
-            rows.append(
-                {
-                    "event_id": event_id,
-                    "seq": seq,
-                    "type": body["type"],
-                    "post_id": post_id,
-                    "message": text,
-                    "at": now,
-                }
-            )
-        await (await session.connection()).execute(insert(WallEntry), rows)
-        return messages
 
     async def current_seq(self, event_id: int) -> int:
         async with self.db.read() as session:

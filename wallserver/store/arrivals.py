@@ -1,0 +1,169 @@
+"""New posts stored in batches: one read to recognise repeats, one insert per table.
+
+These run on a worker thread inside :meth:`Database.batch_write` / :meth:`Database.batch_read`
+with a synchronous connection, so a whole batch costs the event loop one await instead of one per
+statement (each of which waited a full turn of a loop busy with requests). Core statements, no
+ORM: rows become records directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from moderation import Status
+from wallserver.db.models import Decision, Event, Post, WallEntry, utcnow
+from wallserver.posts.records import NewPost, PostRecord
+from wallserver.store.rows import post_from_mapping
+from wallserver.store.wall import WallMessage, dumps
+
+Key = tuple[int, str, str]  # (event_id, source, source_id)
+INGEST = "ingest"
+POSTS = Post.__table__  # type: ignore[attr-defined]
+DECISIONS = Decision.__table__  # type: ignore[attr-defined]
+EVENTS = Event.__table__  # type: ignore[attr-defined]
+WALL = WallEntry.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A new post with the status the rules gave it, on its way into the store."""
+
+    event_id: int
+    new: NewPost
+    status: Status
+    rule: str = ""
+    reason: str = ""
+
+    @property
+    def key(self) -> Key:
+        return (self.event_id, self.new.source, self.new.source_id)
+
+
+def find(conn: Connection, keys: list[Key]) -> dict[Key, PostRecord]:
+    """The stored posts for these keys."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    query = select(POSTS).where(
+        POSTS.c.event_id.in_({k[0] for k in wanted}),
+        POSTS.c.source_id.in_({k[2] for k in wanted}),
+    )
+    records = (post_from_mapping(row._mapping) for row in conn.execute(query))
+    return {k: r for r in records if (k := (r.event_id, r.source, r.source_id)) in wanted}
+
+
+def add(conn: Connection, arrivals: list[Arrival]) -> list[tuple[PostRecord, bool]]:
+    """Store new posts and their audit rows in the caller's transaction. A key stored already,
+    or twice in ``arrivals``, gives the stored post and ``False``."""
+    found = find(conn, [a.key for a in arrivals])
+    now = utcnow()
+    fresh: dict[Key, int] = {}
+    rows: list[dict[str, Any]] = []
+    for arrival in arrivals:
+        if arrival.key not in found and arrival.key not in fresh:
+            fresh[arrival.key] = len(rows)
+            rows.append(_row(arrival, now))
+    ids: list[int] = []
+    if rows:
+        statement = insert(POSTS).returning(POSTS.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in conn.execute(statement, rows).scalars()]
+        conn.execute(
+            insert(DECISIONS), [_audit(i, row, now) for i, row in zip(ids, rows, strict=True)]
+        )
+    out: list[tuple[PostRecord, bool]] = []
+    made: set[int] = set()
+    for arrival in arrivals:
+        if arrival.key in found:
+            out.append((found[arrival.key], False))
+            continue
+        index = fresh[arrival.key]
+        out.append((post_from_mapping({**rows[index], "id": ids[index]}), index not in made))
+        made.add(index)
+    return out
+
+
+def append_wall(
+    conn: Connection, event_id: int, bodies: list[dict[str, Any]], post_ids: list[int | None]
+) -> list[WallMessage]:
+    """Wall events with consecutive seqs, in the caller's transaction: one bump of the event's
+    counter (its row lock orders writers, as in :meth:`WallLog.append`) and one insert."""
+    if not bodies:
+        return []
+    bump = (
+        update(EVENTS)
+        .where(EVENTS.c.id == event_id)
+        .values(wall_seq=EVENTS.c.wall_seq + len(bodies))
+        .returning(EVENTS.c.wall_seq)
+    )
+    last = int(conn.execute(bump).scalar_one())
+    now = utcnow()
+    messages, rows = [], []
+    for seq, body, post_id in zip(
+        range(last - len(bodies) + 1, last + 1), bodies, post_ids, strict=True
+    ):
+        text = dumps(
+            {"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}}
+        )
+        messages.append(WallMessage(event_id, seq, text))
+        rows.append(
+            {"event_id": event_id, "seq": seq, "type": body["type"], "post_id": post_id,
+             "message": text, "at": now}
+        )  # fmt: skip
+    conn.execute(insert(WALL), rows)
+    return messages
+
+
+def _row(arrival: Arrival, now: datetime) -> dict[str, Any]:
+    new = arrival.new
+    return {
+        "event_id": arrival.event_id,
+        "source": new.source,
+        "source_id": new.source_id,
+        "author_name": new.author_name,
+        "author_handle": new.author_handle,
+        "author_avatar_url": new.author_avatar_url,
+        "text": new.text,
+        "media": new.media,
+        "url": new.url,
+        "created_at": _utc(new.created_at) if new.created_at else now,
+        "received_at": now,
+        "status": arrival.status.value,
+        "pinned": False,
+        "version": 1,
+        "rule": arrival.rule,
+        "rule_reason": arrival.reason,
+        "manage_token_hash": new.manage_token_hash,
+        "consent": new.consent,
+        "contact": new.contact,
+        "original": None,
+    }
+
+
+def _audit(post_id: int, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "post_id": post_id,
+        "event_id": row["event_id"],
+        "actor": f"rule:{row['rule']}" if row["rule"] else "system",
+        "action": INGEST,
+        "from_status": "",
+        "from_pinned": False,
+        "to_status": row["status"],
+        "to_pinned": False,
+        "reason": row["rule_reason"],
+        "at": now,
+    }
+
+
+def _utc(value: datetime) -> datetime:
+    """Bridges send any offset, or none (taken as UTC); an offset that would leave the calendar
+    (year 1 at +23:59) keeps the date as it reads rather than failing the post."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return value.replace(tzinfo=UTC)
