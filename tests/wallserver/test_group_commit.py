@@ -1,0 +1,76 @@
+"""Group commit: concurrent posts share transactions, each answered only after its batch
+committed; seqs stay gap-free, repeats exact, and a post that cannot be stored fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from sqlalchemy.exc import IntegrityError
+
+from moderation import Status
+from tests.conftest import Wall
+from wallserver.posts.records import NewPost
+
+TRUSTED = {"trusted_authors": ["@crowd"], "banned_authors": [], "blocklist": []}
+
+
+async def burst(wall: Wall, count: int) -> list[tuple[int, dict[str, object]]]:
+    async def one(n: int) -> tuple[int, dict[str, object]]:
+        reply = await wall.ingest(f"burst-{n}", f"post {n}", author={"handle": "@crowd"})
+        return reply.status_code, reply.json()
+
+    return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+
+async def test_a_burst_of_500_posts_shares_transactions_with_gap_free_seqs(wall: Wall) -> None:
+    """500 posts sent at once commit in far fewer transactions than posts; every one is on the
+    wall exactly once under seqs 1..500; sent again, every one is a 200 with the same id."""
+    reply = await wall.client.put(
+        f"/api/events/{wall.event.slug}/rules", json=TRUSTED, headers=wall.auth("admin")
+    )
+    assert reply.status_code == 200
+    writes = wall.app.state.pipeline.writes
+    before = writes.batches
+    first = await burst(wall, 500)
+    transactions = writes.batches - before
+    assert [status for status, _ in first] == [202] * 500
+    assert transactions <= 50, f"{transactions} transactions for 500 posts"
+    ids = [body["id"] for _, body in first]
+    assert len(set(ids)) == 500
+    log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0, limit=1000)]
+    assert [m["seq"] for m in log] == list(range(1, 501))
+    assert sorted(m["post"]["id"] for m in log) == sorted(ids)
+    again = await burst(wall, 500)
+    assert [status for status, _ in again] == [200] * 500
+    assert [body["id"] for _, body in again] == ids
+    assert await wall.store.wall.current_seq(wall.event.id) == 500
+
+
+async def test_the_same_post_twice_in_one_batch_is_stored_once(wall: Wall) -> None:
+    """A bridge retrying before its first answer: both requests land in one batch; one is
+    created (202), the other answered with the same post (200)."""
+    replies = await asyncio.gather(*(wall.ingest("twin", "same post") for _ in range(10)))
+    statuses = sorted(r.status_code for r in replies)
+    assert statuses == [200] * 9 + [202]
+    assert len({r.json()["id"] for r in replies}) == 1
+
+
+async def test_a_poisoned_post_fails_alone_and_its_batch_is_stored(wall: Wall) -> None:
+    """A post the database refuses (here: its event does not exist, a foreign key) fails with
+    its own error; the posts that shared its batch are stored and answered."""
+    pipeline = wall.app.state.pipeline
+    good = [NewPost("test", f"good-{n}", f"good {n}") for n in range(20)]
+    poison = NewPost("test", "poison", "for an event that is not there")
+    results = await asyncio.gather(
+        *(pipeline.record(wall.event.id, post, Status.APPROVED) for post in good[:10]),
+        pipeline.record(2**31 - 1, poison, Status.APPROVED),
+        *(pipeline.record(wall.event.id, post, Status.APPROVED) for post in good[10:]),
+        return_exceptions=True,
+    )
+    failed = results.pop(10)
+    assert isinstance(failed, IntegrityError)
+    assert all(not isinstance(r, BaseException) and r.created for r in results)
+    log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
+    assert [m["seq"] for m in log] == list(range(1, 21))
+    assert sorted(m["post"]["text"] for m in log) == sorted(p.text for p in good)
