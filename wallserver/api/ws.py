@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from wallserver import protocol
 from wallserver.auth.deps import identify
 from wallserver.digits import whole_number
 from wallserver.errors import NotFound, Unauthorized
@@ -104,7 +104,7 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
         reset = since > start
         if reset:  # the client saw a wall log this server does not have: start over
             since = client.sent = 0
-        await ws.send_text(json.dumps({"type": "hello", "seq": start, "reset": reset}))
+        await ws.send_text(protocol.encode(protocol.wall_hello(start, reset)))
 
         async def send_all() -> None:
             async for message in hub.replay(event.id, since, start, settings.ws_replay_page):
@@ -128,7 +128,7 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
     feed = ws.app.state.feed
     await ws.accept()
     async with feed.attach(event.id) as subscriber:
-        await ws.send_text(json.dumps({"type": "hello"}))
+        await ws.send_text(protocol.encode(protocol.feed_hello()))
 
         async def send_all() -> None:
             while True:

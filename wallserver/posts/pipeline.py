@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from moderation import Status
-from moderation.claims import Claim
+from wallserver import protocol
 from wallserver.claims import ClaimTable, LocalClaims
 from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
@@ -77,7 +77,7 @@ class Pipeline:
         )
         if outcome.created:
             self.metrics.posts_received.labels(new.source, outcome.post.status).inc()
-            await self._announce(outcome, "queue.new")
+            await self._announce(outcome, protocol.QUEUE_NEW)
         return outcome
 
     async def record(self, event_id: int, new: NewPost, status: Status) -> Outcome:
@@ -85,7 +85,7 @@ class Pipeline:
         same grouped write as ingest, without the lookup, the re-hosting or the rules."""
         outcome = await self.writes.submit(Arrival(event_id, new, status))
         if outcome.created:
-            await self._announce(outcome, "queue.new")
+            await self._announce(outcome, protocol.QUEUE_NEW)
         return outcome
 
     async def _find(self, keys: Sequence[Key]) -> list[PostRecord | None]:
@@ -122,7 +122,7 @@ class Pipeline:
         messages: dict[int, WallMessage] = {}
         for event_id, records in shown.items():
             appended = arrivals.append_wall(
-                conn, event_id, [show(r) for r in records], [r.id for r in records]
+                conn, event_id, [protocol.post_show(r) for r in records], [r.id for r in records]
             )
             messages.update(zip((r.id for r in records), appended, strict=True))
         return [
@@ -138,7 +138,7 @@ class Pipeline:
         # anyone still counts once. The decider's own claim is done with.
         await self.claims.release(outcome.post.event_id, [post_id], actor)
         self.metrics.decisions.labels(action).inc()
-        await self._announce(outcome, "queue.update")
+        await self._announce(outcome, protocol.QUEUE_UPDATE)
         return outcome
 
     async def edit(
@@ -153,20 +153,20 @@ class Pipeline:
         """A caption or alt-text edit (a moderator's), or new text and media (an author's edit
         at the source): stored with the original, then published."""
         outcome = await self.store.posts.edit(post_id, version, actor, text, alts, media)
-        await self._announce(outcome, "queue.update")
+        await self._announce(outcome, protocol.QUEUE_UPDATE)
         return outcome
 
     async def claim(self, event: EventInfo, post_ids: list[int], actor: str) -> dict[str, Any]:
         """Claim posts for one moderator; every console hears which are taken."""
         got, taken = await self.claims.claim(event.id, post_ids, actor)
         if got:
-            await self.feed.publish(event.id, {"type": "queue.claim", "claims": claim_views(got)})
-        return {"claimed": claim_views(got), "taken": claim_views(taken)}
+            await self.feed.publish(event.id, protocol.queue_claim(got))
+        return {"claimed": protocol.claim_views(got), "taken": protocol.claim_views(taken)}
 
     async def release(self, event: EventInfo, post_ids: list[int], actor: str) -> list[int]:
         released = await self.claims.release(event.id, post_ids, actor)
         if released:
-            await self.feed.publish(event.id, {"type": "queue.release", "post_ids": released})
+            await self.feed.publish(event.id, protocol.queue_release(released))
         return released
 
     async def claimed_by(self, event_id: int, post_ids: list[int]) -> dict[int, str]:
@@ -175,25 +175,12 @@ class Pipeline:
 
     async def pause(self, event: EventInfo, paused: bool) -> int:
         """The kill switch: blank (or restore) every screen of the event; returns the seq."""
-        message = await self.store.wall.control(
-            event.id, {"type": "wall.pause" if paused else "wall.resume"}
-        )
+        message = await self.store.wall.control(event.id, protocol.wall_paused(paused))
         await self.hub.publish([message])
-        await self.feed.publish(
-            event.id, {"type": "wall.paused", "paused": paused, "seq": message.seq}
-        )
+        await self.feed.publish(event.id, protocol.feed_paused(paused, message.seq))
         return message.seq
 
     async def _announce(self, outcome: Outcome, kind: str) -> None:
+        """``kind``: ``queue.new`` or ``queue.update`` (wallserver.protocol)."""
         await self.hub.publish(outcome.messages)
-        await self.feed.publish(
-            outcome.post.event_id, {"type": kind, "post": outcome.post.moderator_view()}
-        )
-
-
-def show(post: PostRecord) -> dict[str, Any]:
-    return {"type": "post.show", "post": post.wall_view()}
-
-
-def claim_views(claims: list[Claim]) -> list[dict[str, Any]]:
-    return [{"post_id": c.post_id, "by": c.holder, "until": round(c.until, 3)} for c in claims]
+        await self.feed.publish(outcome.post.event_id, protocol.queue_post(kind, outcome.post))

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wallserver import protocol
 from wallserver.broker import Broker
 from wallserver.screens.config import MAIN, NAME
 
@@ -63,7 +64,7 @@ def parse(frame: str) -> Heartbeat | None:
         data = json.loads(frame)
     except ValueError:
         return None
-    if not isinstance(data, dict) or data.get("type") != "heartbeat":
+    if not isinstance(data, dict) or data.get("type") != protocol.HEARTBEAT:
         return None
     offline = data.get("offline_since")
     if isinstance(offline, int) and not isinstance(offline, bool):

@@ -17,8 +17,9 @@ from sqlalchemy import Connection, insert, select, update
 from moderation import Status
 from wallserver.db.models import Decision, Event, Post, WallEntry, utcnow
 from wallserver.posts.records import NewPost, PostRecord
+from wallserver.protocol import encode
 from wallserver.store.rows import post_from_mapping
-from wallserver.store.wall import WallMessage, dumps
+from wallserver.store.wall import WallMessage
 
 Key = tuple[int, str, str]  # (event_id, source, source_id)
 INGEST = "ingest"
@@ -105,9 +106,7 @@ def append_wall(
     for seq, body, post_id in zip(
         range(last - len(bodies) + 1, last + 1), bodies, post_ids, strict=True
     ):
-        text = dumps(
-            {"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}}
-        )
+        text = encode(body, seq)
         messages.append(WallMessage(event_id, seq, text))
         rows.append(
             {"event_id": event_id, "seq": seq, "type": body["type"], "post_id": post_id,

@@ -24,6 +24,7 @@ from wallserver.db.fold import fold
 from wallserver.db.models import Decision, Post
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from wallserver.posts.records import PostRecord
+from wallserver.protocol import post_effect
 from wallserver.store.database import Database
 from wallserver.store.rows import post_record
 from wallserver.store.screens import drop_spotlight
@@ -312,12 +313,7 @@ class PostStore:
     async def _wall_effect(
         self, session: AsyncSession, post: PostRecord, effect: Effect
     ) -> WallMessage:
-        body: dict[str, Any]
-        if effect is Effect.SHOW:
-            body = {"type": effect.value, "post": post.wall_view()}
-        else:
-            body = {"type": effect.value, "post_id": post.id}
-        return await self.wall.append(session, post.event_id, body, post.id)
+        return await self.wall.append(session, post.event_id, post_effect(effect, post), post.id)
 
     async def of_event(self, event_id: int, ids: list[int]) -> set[int]:
         """Those of ``ids`` that are posts of this event, in any status (a console's claims)."""

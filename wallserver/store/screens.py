@@ -17,6 +17,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from moderation import Status
+from wallserver import protocol
 from wallserver.db.models import Announcement, Event, Post, Screen, utcnow
 from wallserver.errors import Conflict, NotFound, StaleVersion
 from wallserver.posts.records import PostRecord, iso
@@ -147,8 +148,7 @@ class ScreenStore:
                     col(Announcement.event_id) == event_id, col(Announcement.screen) == name
                 )
             )
-            body = {"type": "wall.config", "screen": name, "config": None, "version": None}
-            return await self.wall.append(session, event_id, body)
+            return await self.wall.append(session, event_id, protocol.wall_config(name, None, None))
 
     async def change_config(
         self, event_id: int, name: str | None, change: Change, version: int | None = None
@@ -201,8 +201,7 @@ class ScreenStore:
             await _lock_event(session, event_id)
             if name is not None:
                 await _targets(session, event_id, name)
-            body = {"type": "wall.command", "screen": name, "action": action}
-            return await self.wall.append(session, event_id, body)
+            return await self.wall.append(session, event_id, protocol.wall_command(name, action))
 
     async def announce(
         self, event_id: int, name: str | None, announcement: dict[str, Any] | None
@@ -212,7 +211,7 @@ class ScreenStore:
             await _lock_event(session, event_id)
             if name is not None:
                 await _targets(session, event_id, name)
-            body = {"type": "wall.announce", "screen": name, "announcement": announcement}
+            body = protocol.wall_announce(name, announcement)
             message = await self.wall.append(session, event_id, body)
             key = EVERY_SCREEN if name is None else name
             query = select(Announcement).where(
@@ -264,17 +263,12 @@ async def drop_spotlight(
     return messages
 
 
-def _state_message(row: Screen, post: PostRecord | None = None) -> dict[str, Any]:
-    """A screen's whole state; a spotlit post's wall view rides along so a screen can show it
-    even if it had not loaded it."""
-    body: dict[str, Any] = {"type": "wall.state", "screen": row.name, "state": row.state}
-    if post is not None:
-        body["post"] = post.wall_view()
-    return body
+def _state_message(row: Screen, post: PostRecord | None = None) -> protocol.Body:
+    return protocol.wall_state(row.name, row.state, post)
 
 
-def _config_message(row: Screen) -> dict[str, Any]:
-    return {"type": "wall.config", "screen": row.name, "config": row.config, "version": row.version}
+def _config_message(row: Screen) -> protocol.Body:
+    return protocol.wall_config(row.name, row.config, row.version)
 
 
 async def _lock_event(session: AsyncSession, event_id: int) -> None:

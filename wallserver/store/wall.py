@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from wallserver.db.models import Event, WallEntry
+from wallserver.protocol import WALL_PAUSE, WALL_RESUME, encode
 from wallserver.store.database import Database
 
 
@@ -22,7 +22,8 @@ class WallMessage:
 
 
 def dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    """A message with its seq already in place, as sent (the format is wallserver.protocol's)."""
+    return encode(message)
 
 
 class WallLog:
@@ -40,9 +41,7 @@ class WallLog:
             .returning(col(Event.wall_seq))
         )
         seq = (await session.exec(bump)).scalar_one()  # type: ignore[call-overload]
-        text = dumps(
-            {"type": body["type"], "seq": seq, **{k: v for k, v in body.items() if k != "type"}}
-        )
+        text = encode(body, seq)
         session.add(
             WallEntry(event_id=event_id, seq=seq, type=body["type"], post_id=post_id, message=text)
         )
@@ -85,10 +84,10 @@ class WallLog:
             select(WallEntry.type)
             .where(
                 WallEntry.event_id == event_id,
-                col(WallEntry.type).in_(("wall.pause", "wall.resume")),
+                col(WallEntry.type).in_((WALL_PAUSE, WALL_RESUME)),
             )
             .order_by(col(WallEntry.seq).desc())
             .limit(1)
         )
         async with self.db.read() as session:
-            return (await session.exec(query)).first() == "wall.pause"
+            return (await session.exec(query)).first() == WALL_PAUSE

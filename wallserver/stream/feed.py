@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
+from wallserver import protocol
 from wallserver.broker import Broker
 
 log = logging.getLogger(__name__)
@@ -39,8 +38,9 @@ class ModerationFeed:
         self.broker = broker
         self.buffer = buffer
 
-    async def publish(self, event_id: int, message: dict[str, Any]) -> None:
-        text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+    async def publish(self, event_id: int, message: protocol.Body) -> None:
+        """Send a body built by wallserver.protocol to every console of the event."""
+        text = protocol.encode(message)
         try:
             await self.broker.publish(feed_channel(event_id), text)
         except Exception:
@@ -55,7 +55,7 @@ class ModerationFeed:
             while True:
                 text = await subscription.get()
                 if text is None:  # missed something: the console must reload the queue
-                    text = '{"type":"queue.resync"}'
+                    text = protocol.encode(protocol.queue_resync())
                 subscriber.offer(text)
 
         task = asyncio.create_task(pump(), name=f"feed-{event_id}")

@@ -2,6 +2,7 @@
 // offers them; claims are renewed while shown and released when they leave the screen.
 
 import { api } from "../common/api.js";
+import { QUEUE_CLAIM, QUEUE_RELEASE } from "../common/messages.js";
 
 const RENEW_MS = 20000;
 
@@ -35,13 +36,13 @@ export class Claims {
 
   // A claim or release another console made (or ours, echoed back).
   heard(msg) {
-    if (msg.type === "queue.claim") {
+    if (msg.type === QUEUE_CLAIM) {
       for (const c of msg.claims) {
         if (c.by === this.actor) continue;
         this.mine.delete(c.post_id);
         this.others.set(c.post_id, c.until * 1000);
       }
-    } else if (msg.type === "queue.release") {
+    } else if (msg.type === QUEUE_RELEASE) {
       for (const id of msg.post_ids) this.others.delete(id);
     }
     this.onChange();

@@ -5,6 +5,7 @@
 
 import { api, backoff, socketUrl } from "../common/api.js";
 import { displayableUrl } from "../common/media.js";
+import * as M from "../common/messages.js";
 import { contained } from "../common/text.js";
 import { dressPreview } from "./branding.js";
 import { Claims } from "./claims.js";
@@ -576,18 +577,19 @@ function connect() {
   feedStatus.textContent = "connecting";
   const socket = new WebSocket(socketUrl(`/ws/events/${encodeURIComponent(slug)}/moderation`));
   socket.addEventListener("message", (ev) => {
-    const msg = JSON.parse(ev.data);
-    if (msg.type === "hello" || msg.type === "queue.resync") {
+    const msg = M.parseMessage(ev.data);
+    if (!msg) return;
+    if (msg.type === M.HELLO || msg.type === M.QUEUE_RESYNC) {
       attempt = 0;
       feedStatus.dataset.state = "online";
       feedStatus.textContent = "live";
       loadQueue().catch((err) => say(err.message, { kind: "error" }));
       api("GET", `/api/events/${encodeURIComponent(slug)}/kill`).then((s) => showPaused(s.paused)).catch(() => {});
-    } else if (msg.type === "queue.claim" || msg.type === "queue.release") {
+    } else if (msg.type === M.QUEUE_CLAIM || msg.type === M.QUEUE_RELEASE) {
       claims.heard(msg);
-    } else if (msg.type === "wall.paused") {
+    } else if (msg.type === M.WALL_PAUSED) {
       showPaused(msg.paused);
-    } else if (msg.post) {
+    } else if ((msg.type === M.QUEUE_NEW || msg.type === M.QUEUE_UPDATE) && msg.post) {
       upsert(msg.post);
     }
   });

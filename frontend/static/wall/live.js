@@ -1,6 +1,7 @@
 // The phone view (/live): every approved post as a card, pinned first, then newest first, at
 // most MAX_CARDS of them, in a page that scrolls. No pacing: phones read at their own speed.
 
+import * as M from "../common/messages.js";
 import { applyBranding, complete } from "./branding.js";
 import { buildCard, isEmpty, loadImage } from "./cards.js";
 import { Masonry } from "./layout-masonry.js";
@@ -58,22 +59,22 @@ function refresh() {
 }
 
 function apply(msg) {
-  if (msg.type === "post.show") {
+  if (msg.type === M.POST_SHOW) {
     forget(msg.post.id);
     const card = buildCard(template, msg.post, msg.seq);
     byId.set(card.dataset.postId, card);
     loadImage(card, msg.post, () => insert(card));
-  } else if (msg.type === "post.retract") {
+  } else if (msg.type === M.POST_RETRACT) {
     forget(msg.post_id);
-  } else if (msg.type === "wall.pause" || msg.type === "wall.resume") {
+  } else if (msg.type === M.WALL_PAUSE || msg.type === M.WALL_RESUME) {
     // The kill switch: blank the screen at once, keep the cards to come back to.
-    root.dataset.paused = msg.type === "wall.pause" ? "true" : "false";
-  } else if (msg.type === "wall.config" && msg.screen === "main" && msg.config) {
+    root.dataset.paused = msg.type === M.WALL_PAUSE ? "true" : "false";
+  } else if (msg.type === M.WALL_CONFIG && msg.screen === "main" && msg.config) {
     applyBranding(root, complete(msg.config)); // phones wear the main screen's colours
-  } else if (msg.type === "post.pin" || msg.type === "post.unpin") {
+  } else if (msg.type === M.POST_PIN || msg.type === M.POST_UNPIN) {
     const card = byId.get(String(msg.post_id));
     if (card) {
-      card.classList.toggle("pinned", msg.type === "post.pin");
+      card.classList.toggle("pinned", msg.type === M.POST_PIN);
       if (card.parentNode) insert(card);
     }
   }

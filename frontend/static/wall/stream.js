@@ -1,6 +1,7 @@
 // The wall connection: hello, replay, live events; resumes from the last seq after any drop.
 
 import { backoff, socketUrl } from "../common/api.js";
+import { HELLO, hasSeq, parseMessage } from "../common/messages.js";
 
 export class WallStream {
   constructor(slug, { token = "", since = 0, onEvent, onHello, onReset, onState }) {
@@ -44,13 +45,9 @@ export class WallStream {
   }
 
   receive(raw) {
-    let msg;
-    try {
-      msg = JSON.parse(raw);
-    } catch {
-      return;
-    }
-    if (msg.type === "hello") {
+    const msg = parseMessage(raw);
+    if (!msg) return;
+    if (msg.type === HELLO) {
       this.attempt = 0;
       const fresh = this.lastSeq === 0 || msg.reset;
       if (msg.reset) {
@@ -62,7 +59,7 @@ export class WallStream {
       this.onHello({ fresh, seq: msg.seq });
       return;
     }
-    if (typeof msg.seq !== "number" || msg.seq <= this.lastSeq) return; // already applied
+    if (!hasSeq(msg) || msg.seq <= this.lastSeq) return; // already applied
     this.lastSeq = msg.seq;
     this.onEvent(msg, { live: msg.seq > this.helloSeq });
   }

@@ -2,6 +2,7 @@
 // time (pacing.js), in the screen's layout and branding, steered live from the control page.
 // Wall-control messages and the screen's settings are described in docs/screens.md.
 
+import * as M from "../common/messages.js";
 import { applyBranding, complete } from "./branding.js";
 import { Announcer } from "./announcement.js";
 import { buildCard, isEmpty, prepareMedia } from "./cards.js";
@@ -240,7 +241,7 @@ function forThisScreen(msg) {
 
 function apply(msg, { live }) {
   switch (msg.type) {
-    case "post.show": {
+    case M.POST_SHOW: {
       // On a screen's first connection, the replayed posts are history: they fill the screen,
       // newest first, and recycle; they are not owed a showing each like new ones.
       const history = freshStart && !live;
@@ -249,14 +250,14 @@ function apply(msg, { live }) {
       layout.observe?.(person);
       break;
     }
-    case "post.retract":
+    case M.POST_RETRACT:
       if (String(msg.post_id) === root.dataset.spotlight) showSpotlight(null);
       pacer.remove(msg.post_id);
       takeOff(msg.post_id);
       break;
-    case "post.pin":
-    case "post.unpin": {
-      const pinned = msg.type === "post.pin";
+    case M.POST_PIN:
+    case M.POST_UNPIN: {
+      const pinned = msg.type === M.POST_PIN;
       pacer.setPinned(msg.post_id, pinned);
       const card = onStage.get(String(msg.post_id));
       if (card) {
@@ -265,13 +266,13 @@ function apply(msg, { live }) {
       }
       break;
     }
-    case "wall.pause":
-    case "wall.resume":
+    case M.WALL_PAUSE:
+    case M.WALL_RESUME:
       // The kill switch: blank the screen at once, keep the cards to come back to.
-      killed = msg.type === "wall.pause";
+      killed = msg.type === M.WALL_PAUSE;
       root.dataset.paused = String(killed);
       break;
-    case "wall.config":
+    case M.WALL_CONFIG:
       // A null config: staff deleted this screen. Say so and keep listening, in case it is
       // created again under the same name (then a config arrives and the screen carries on).
       if (msg.screen !== screenName) break;
@@ -280,16 +281,16 @@ function apply(msg, { live }) {
       if (msg.config) applyConfig(msg.config);
       else snapshot.clear();
       break;
-    case "wall.state":
+    case M.WALL_STATE:
       if (forThisScreen(msg) && msg.state) applyState({ ...state, ...msg.state });
       break;
-    case "wall.announce":
+    case M.WALL_ANNOUNCE:
       if (forThisScreen(msg)) {
         announcement = msg.announcement || null;
         announcer.show(announcement);
       }
       break;
-    case "wall.command":
+    case M.WALL_COMMAND:
       // One-shot commands act only when they arrive live, never from a replay.
       if (!live || !forThisScreen(msg)) break;
       if (msg.action === "next") pacer.skip();
@@ -351,7 +352,7 @@ function heartbeat() {
   beatTimer = null;
   if (params.has("preview")) return; // the control page's preview is not a screen
   stream.send({
-    type: "heartbeat",
+    type: M.HEARTBEAT,
     screen: screenName,
     client: clientId,
     width: window.innerWidth,
