@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from wallserver.posts.records import NewPost
 
 from tests.conftest import Wall
+from wallserver.posts.records import NewPost
 from wallserver.sources.context import Context
 from wallserver.sources.items import Candidate
 
