@@ -40,7 +40,7 @@ async def test_one_instance_runs_a_source_and_another_takes_over(
         for stack, name in ((a, "a"), (b, "b")):
             app = create_app(make_settings(tmp_path / name, database_url=postgres_url, **FAST))
             await stack.enter_async_context(app.router.lifespan_context(app))
-            instances.append((stack, app.state.supervisor, app.state.store))
+            instances.append((stack, app.state.services.supervisor, app.state.services.store))
         store = instances[0][2]
         event = await store.events.create("fair", "Fair", ["xmas"])
         source = await store.sources.create(

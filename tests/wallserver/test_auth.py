@@ -88,14 +88,18 @@ PROTECTED = {
 }
 
 
-def every_route(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) for every route the app serves, included routers flattened."""
+def app_routes(app: FastAPI) -> list[Any]:
+    """Every route the app serves, included routers flattened."""
     try:
         from fastapi.routing import iter_route_contexts
     except ImportError:  # FastAPI before included routers were kept lazily
-        routes: list[Any] = list(app.routes)
-    else:
-        routes = [context.route for context in iter_route_contexts(app.routes)]
+        return list(app.routes)
+    return [context.route for context in iter_route_contexts(app.routes)]
+
+
+def every_route(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) for every route the app serves, included routers flattened."""
+    routes = app_routes(app)
     found: set[tuple[str, str]] = set()
     for route in routes:
         if isinstance(route, APIWebSocketRoute):

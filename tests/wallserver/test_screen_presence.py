@@ -356,7 +356,7 @@ async def test_the_listing_still_answers_when_the_broker_cannot(
     async def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(wall.app.state.broker, "presence_list", unreachable)
+    monkeypatch.setattr(wall.app.state.services.broker, "presence_list", unreachable)
     body = await listing(wall)
     assert body["heartbeats"] is False
     assert [s["name"] for s in body["screens"]] == ["main"]

@@ -306,10 +306,10 @@ async def test_slow_wall_is_closed_with_4008_and_resumes_without_gap(tmp_path: P
             )
             assert (await hello(ws))["seq"] == 0
             # The hub's own record of this client: the test waits on its overflow itself.
-            [client] = app.state.hub._channels[w.event.id].clients
+            [client] = app.state.services.hub._channels[w.event.id].clients
             for i in range(1000):  # 32 MB at most; the overflow comes after a few MB
                 text = secrets.token_urlsafe(24_000)  # 32 kB that permessage-deflate cannot shrink
-                await app.state.pipeline.ingest(
+                await app.state.services.pipeline.ingest(
                     w.event, NewPost(source="test", source_id=f"big-{i}", text=text)
                 )
                 if client.overflowed.is_set():
@@ -343,7 +343,7 @@ async def instance(
 def peer(app: FastAPI, of: Wall) -> Wall:
     """The same event and tokens, served by another instance."""
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://wall.test")
-    return Wall(app, app.state.store, of.event, of.tokens, client)
+    return Wall(app, app.state.services.store, of.event, of.tokens, client)
 
 
 @pytest.mark.postgres

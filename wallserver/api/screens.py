@@ -12,6 +12,7 @@ import segno
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
+from starlette.requests import HTTPConnection
 
 from wallserver.api.deps import EventDep, SettingsDep, StoreDep
 from wallserver.auth.deps import AdminDep, ModeratorDep, ensure_event_scope
@@ -21,6 +22,7 @@ from wallserver.schemas import Strict
 from wallserver.screens.config import NAME, check_name
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
+from wallserver.services import services
 from wallserver.settings import Settings
 from wallserver.sizes import readable
 
@@ -29,12 +31,12 @@ router = APIRouter(tags=["screens"])
 QR_MAX_AGE = 3600
 
 
-def get_control(request: Request) -> ScreenControl:
-    return request.app.state.screens  # type: ignore[no-any-return]
+async def get_control(conn: HTTPConnection) -> ScreenControl:
+    return services(conn).screens
 
 
-def get_presence(request: Request) -> Presence:
-    return request.app.state.presence  # type: ignore[no-any-return]
+async def get_presence(conn: HTTPConnection) -> Presence:
+    return services(conn).presence
 
 
 ControlDep = Annotated[ScreenControl, Depends(get_control)]
@@ -149,7 +151,7 @@ async def upload_asset(
         raise PayloadTooLarge(f"images may be at most {readable(settings.max_upload_bytes)}")
     if not data:
         raise ValidationFailed("image: the file is empty")
-    async with request.app.state.media_slots:
+    async with services(request).media_slots:
         stored = await asyncio.to_thread(
             store_image, data, settings.media_dir, settings.max_image_pixels
         )

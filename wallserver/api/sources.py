@@ -7,12 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import Field, ValidationError, field_validator
+from starlette.requests import HTTPConnection
 
-from wallserver.api.deps import EventDep, RowId, StoreDep
+from wallserver.api.deps import EventDep, RowId, SettingsDep, StoreDep
 from wallserver.api.ingest import check_text
 from wallserver.auth.deps import AdminDep, ensure_event_scope
 from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from wallserver.schemas import Author, CreatedAt, Media, Strict, _http_url
+from wallserver.services import services
+from wallserver.settings import Settings
 from wallserver.sources import rates, webhook
 from wallserver.sources.failures import SourceFailure
 from wallserver.sources.items import Candidate, Deletion, Item
@@ -24,8 +27,8 @@ from wallserver.store.sources import SourceInfo
 router = APIRouter(tags=["sources"])
 
 
-def get_supervisor(request: Request) -> Supervisor:
-    return request.app.state.supervisor  # type: ignore[no-any-return]
+async def get_supervisor(conn: HTTPConnection) -> Supervisor:
+    return services(conn).supervisor
 
 
 SupervisorDep = Annotated[Supervisor, Depends(get_supervisor)]
@@ -150,6 +153,7 @@ async def receive_webhook(
     event: EventDep,
     store: StoreDep,
     supervisor: SupervisorDep,
+    settings: SettingsDep,
     x_wall_timestamp: Annotated[str, Header(max_length=20)] = "",
     x_wall_signature: Annotated[str, Header(max_length=100)] = "",
 ) -> dict[str, Any]:
@@ -175,7 +179,7 @@ async def receive_webhook(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ValidationFailed(f"{where}: {first['msg']}") from exc
-    item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, request))
+    item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, settings))
     created = await supervisor.sink.apply(source, event, item, filter_tags=False)
     cursor = dict(source.cursor)
     rates.record(cursor, int(created), time.time())
@@ -183,11 +187,11 @@ async def receive_webhook(
     return {"accepted": True, "created": created}
 
 
-def to_new_post(post: WebhookPost, request: Request) -> NewPost:
+def to_new_post(post: WebhookPost, settings: Settings) -> NewPost:
     return NewPost(
         source="webhook",
         source_id=post.id,
-        text=check_text(post.text, request.app.state.settings),
+        text=check_text(post.text, settings),
         author_name=post.author.name,
         author_handle=post.author.handle,
         author_avatar_url=post.author.avatar_url,

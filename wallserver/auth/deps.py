@@ -15,7 +15,8 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from wallserver.errors import CsrfFailed, Forbidden, Unauthorized
-from wallserver.store import EventInfo, Principal, Store
+from wallserver.services import services
+from wallserver.store import EventInfo, Principal
 
 SESSION_COOKIE = "wall_session"
 CSRF_HEADER = "x-csrf-token"
@@ -32,7 +33,7 @@ def bearer(conn: HTTPConnection) -> str | None:
 
 async def identify(conn: HTTPConnection, query_token: str | None = None) -> Principal | None:
     """The caller, from a bearer token, a ``?token=`` (sockets only) or the session cookie."""
-    store: Store = conn.app.state.store
+    store = services(conn).store
     token = bearer(conn) or query_token
     if token:
         principal = await store.auth.token_principal(token)
