@@ -14,7 +14,7 @@ from moderation import Status
 from wallserver.api.deps import EventDep, PipelineDep, SettingsDep, StoreDep
 from wallserver.api.pages import set_device_cookie
 from wallserver.auth import device
-from wallserver.auth.deps import IngestDep, ensure_event_scope
+from wallserver.auth.deps import IngestEvent
 from wallserver.auth.secrets import token_hash
 from wallserver.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from wallserver.media import prepare as prepare_image
@@ -45,15 +45,14 @@ def check_text(text: str, settings: Settings) -> str:
 async def ingest(
     request: Request,
     body: IngestBody,
-    event: EventDep,
+    scope: IngestEvent,
     pipeline: PipelineDep,
     settings: SettingsDep,
-    principal: IngestDep,
 ) -> JSONResponse:
     """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already.
 
     Media and the avatar are fetched and re-hosted (see docs/posting.md, "Remote media")."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     new = NewPost(
         source=body.source,
         source_id=body.source_id,

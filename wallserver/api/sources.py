@@ -11,7 +11,7 @@ from starlette.requests import HTTPConnection
 
 from wallserver.api.deps import EventDep, RowId, SettingsDep, StoreDep
 from wallserver.api.ingest import check_text
-from wallserver.auth.deps import AdminDep, ensure_event_scope
+from wallserver.auth.deps import AdminDep, AdminEvent
 from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from wallserver.schemas import Author, CreatedAt, Media, Strict, _http_url
 from wallserver.services import services
@@ -68,13 +68,12 @@ async def owned(source_id: int, store: Store, principal: Principal) -> SourceInf
 @router.post("/api/events/{slug}/sources", status_code=201)
 async def add_source(
     body: dict[str, Any],
-    event: EventDep,
+    scope: AdminEvent,
     store: StoreDep,
     supervisor: SupervisorDep,
-    principal: AdminDep,
 ) -> dict[str, Any]:
     """``{kind, ...config}``, validated for the kind; answers with the secrets masked."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     try:
         kind = SourceCreate.model_validate(body).kind
     except ValidationError as exc:
@@ -87,11 +86,10 @@ async def add_source(
 
 @router.get("/api/events/{slug}/sources")
 async def list_sources(
-    event: EventDep, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    scope: AdminEvent, store: StoreDep, supervisor: SupervisorDep
 ) -> dict[str, Any]:
     """Each source with its health: state, connected, last post seen, posts per minute, error."""
-    ensure_event_scope(principal, event)
-    sources = await store.sources.for_event(event.id)
+    sources = await store.sources.for_event(scope.event.id)
     return {"sources": [await status(s, store, supervisor) for s in sources]}
 
 
