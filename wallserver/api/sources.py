@@ -11,8 +11,8 @@ from starlette.requests import HTTPConnection
 
 from wallserver.api.deps import EventDep, RowId, SettingsDep, StoreDep
 from wallserver.api.ingest import check_text
-from wallserver.auth.deps import AdminDep, AdminEvent
-from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from wallserver.auth.deps import AdminEvent, AdminSource
+from wallserver.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from wallserver.schemas import Author, CreatedAt, Media, Strict, _http_url
 from wallserver.services import services
 from wallserver.settings import Settings
@@ -21,7 +21,7 @@ from wallserver.sources.failures import SourceFailure
 from wallserver.sources.items import Candidate, Deletion, Item
 from wallserver.sources.kinds import secrets_of, validate
 from wallserver.sources.supervisor import Supervisor
-from wallserver.store import NewPost, Principal, Store
+from wallserver.store import NewPost, Store
 from wallserver.store.sources import SourceInfo
 
 router = APIRouter(tags=["sources"])
@@ -58,13 +58,6 @@ async def status(source: SourceInfo, store: Store, supervisor: Supervisor) -> di
     }
 
 
-async def owned(source_id: int, store: Store, principal: Principal) -> SourceInfo:
-    source = await store.sources.get(source_id)
-    if principal.event_id is not None and principal.event_id != source.event_id:
-        raise Forbidden("this token belongs to another event")
-    return source
-
-
 @router.post("/api/events/{slug}/sources", status_code=201)
 async def add_source(
     body: dict[str, Any],
@@ -94,47 +87,41 @@ async def list_sources(
 
 
 async def switch(
-    source_id: int, state: str, store: Store, supervisor: Supervisor, principal: Principal
+    source: SourceInfo, state: str, store: Store, supervisor: Supervisor
 ) -> dict[str, Any]:
     """Set a source's state and let the supervisor start or stop it at once."""
-    await owned(source_id, store, principal)
-    source = await store.sources.set_state(source_id, state)
+    source = await store.sources.set_state(source.id, state)
     supervisor.wake()
     return await status(source, store, supervisor)
 
 
 @router.post("/api/sources/{source_id}/pause")
 async def pause_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    scope: AdminSource, store: StoreDep, supervisor: SupervisorDep
 ) -> dict[str, Any]:
     """Stop the source; its cursor is kept, so resuming continues where it stopped."""
-    return await switch(source_id, "paused", store, supervisor, principal)
+    return await switch(scope.source, "paused", store, supervisor)
 
 
 @router.post("/api/sources/{source_id}/resume")
 async def resume_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    scope: AdminSource, store: StoreDep, supervisor: SupervisorDep
 ) -> dict[str, Any]:
     """Run a paused or failed source again (after fixing its credentials, say)."""
-    return await switch(source_id, "running", store, supervisor, principal)
+    return await switch(scope.source, "running", store, supervisor)
 
 
 @router.delete("/api/sources/{source_id}", status_code=204)
-async def remove_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
-) -> None:
+async def remove_source(scope: AdminSource, store: StoreDep, supervisor: SupervisorDep) -> None:
     """The source stops; the posts it brought stay (moderate them as usual)."""
-    await owned(source_id, store, principal)
-    await store.sources.delete(source_id)
+    await store.sources.delete(scope.source.id)
     supervisor.wake()
 
 
 @router.post("/api/sources/{source_id}/test")
-async def test_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
-) -> dict[str, Any]:
+async def test_source(scope: AdminSource, supervisor: SupervisorDep) -> dict[str, Any]:
     """Try the connection once: ``{"ok": true}`` or ``{"ok": false, "error": why}``."""
-    source = await owned(source_id, store, principal)
+    source = scope.source
     if source.kind == "webhook":
         return {"ok": True, "detail": "webhooks are called by the sender"}
     try:

@@ -2,11 +2,11 @@
 
 ``AdminDep``, ``ModeratorDep`` and ``IngestDep`` check the caller's role. A route about one event
 takes ``AdminEvent``, ``ModeratedEvent`` or ``IngestEvent`` instead (a :class:`ScopedEvent`: the
-event named by ``{slug}``, with the caller), and a route about one post ``ModeratedPost`` (a
-:class:`ScopedPost`: the post named by ``{post_id}``, 404 when missing, with its event): those
-check the role and that a token made for one event is used only there (403), so a route cannot
-forget the second check. The caller is checked before the path is looked up: a stranger learns
-nothing about which events or posts exist.
+event named by ``{slug}``, with the caller), a route about one post ``ModeratedPost`` (a
+:class:`ScopedPost`: the post named by ``{post_id}``, 404 when missing, with its event), and one
+about a source ``AdminSource``: those check the role and that a token made for one event is used
+only there (403), so a route cannot forget the second check. The caller is checked before the
+path is looked up: a stranger learns nothing about which events, posts or sources exist.
 
 API clients send ``Authorization: Bearer <token>``. Browser pages carry the session cookie, and
 every unsafe request made with the cookie must also send the session's CSRF token in the
@@ -27,6 +27,7 @@ from wallserver.api.deps import RowId
 from wallserver.errors import CsrfFailed, Forbidden, Unauthorized
 from wallserver.services import services
 from wallserver.store import EventInfo, PostRecord, Principal
+from wallserver.store.sources import SourceInfo
 
 SESSION_COOKIE = "wall_session"
 CSRF_HEADER = "x-csrf-token"
@@ -100,15 +101,23 @@ class ScopedPost:
     principal: Principal
 
 
-def _ensure_scope(principal: Principal, event: EventInfo) -> None:
+@dataclass(frozen=True, slots=True)
+class ScopedSource:
+    """The source named in the path, and a caller whose role and scope allow it."""
+
+    source: SourceInfo
+    principal: Principal
+
+
+def _ensure_scope(principal: Principal, event_id: int) -> None:
     """Tokens made for one event work only there."""
-    if principal.event_id is not None and principal.event_id != event.id:
+    if principal.event_id is not None and principal.event_id != event_id:
         raise Forbidden("this token belongs to another event")
 
 
 async def _scoped_event(conn: HTTPConnection, slug: str, principal: Principal) -> ScopedEvent:
     event = await services(conn).store.events.get(slug)
-    _ensure_scope(principal, event)
+    _ensure_scope(principal, event.id)
     return ScopedEvent(event, principal)
 
 
@@ -129,12 +138,18 @@ async def ingest_event(request: Request, slug: str, principal: IngestDep) -> Sco
 async def moderated_post(request: Request, post_id: RowId, principal: ModeratorDep) -> ScopedPost:
     store = services(request).store
     post = await store.posts.get(post_id)
-    event = await store.events.get_by_id(post.event_id)
-    _ensure_scope(principal, event)
-    return ScopedPost(post, event, principal)
+    _ensure_scope(principal, post.event_id)
+    return ScopedPost(post, await store.events.get_by_id(post.event_id), principal)
+
+
+async def admin_source(request: Request, source_id: RowId, principal: AdminDep) -> ScopedSource:
+    source = await services(request).store.sources.get(source_id)
+    _ensure_scope(principal, source.event_id)
+    return ScopedSource(source, principal)
 
 
 AdminEvent = Annotated[ScopedEvent, Depends(admin_event)]
 ModeratedEvent = Annotated[ScopedEvent, Depends(moderated_event)]
 IngestEvent = Annotated[ScopedEvent, Depends(ingest_event)]
 ModeratedPost = Annotated[ScopedPost, Depends(moderated_post)]
+AdminSource = Annotated[ScopedSource, Depends(admin_source)]
