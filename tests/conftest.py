@@ -114,7 +114,7 @@ class Wall:
 
 
 async def start_wall(app: FastAPI, moderation: str = "pre") -> Wall:
-    store: Store = app.state.store
+    store: Store = app.state.services.store
     event = await store.events.create("xmas", "Christmas Party", ["XmasParty", "Dabei"], moderation)
     tokens = {
         "admin": await store.auth.create_token("admin"),

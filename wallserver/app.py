@@ -1,4 +1,5 @@
-"""``create_app(settings)``: builds the engine, broker, hub and pipeline in the lifespan."""
+"""``create_app(settings)``: builds the engine, broker, hub and pipeline in the lifespan and
+hangs them, as one :class:`~wallserver.services.Services`, on ``app.state.services``."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from wallserver.posts.pipeline import Pipeline
 from wallserver.ratelimit import Rate, SubmissionLimits
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
+from wallserver.services import Services
 from wallserver.settings import Settings
 from wallserver.sources.runtime import start_supervisor
 from wallserver.store import Store
@@ -59,6 +61,17 @@ def frontend_dir() -> Path:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    front = frontend_dir()
+    templates = Jinja2Templates(directory=front / "templates")
+    templates.env.globals["version"] = __version__
+    submission_limits = SubmissionLimits(
+        per_ip=Rate(settings.submit_ip_per_minute, settings.submit_ip_burst),
+        per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),
+    )
+    login_throttle = LoginThrottle()
+    # Decoding a photo takes up to width x height x 4 bytes: at most one per CPU at a time.
+    media_slots = asyncio.Semaphore(os.cpu_count() or 1)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
@@ -73,24 +86,36 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         feed = ModerationFeed(broker, buffer=settings.ws_client_buffer)
         metrics = Metrics()
         metrics.track_clients(lambda: hub.client_count)
-        app.state.store = store
-        app.state.broker = broker
-        app.state.hub = hub
-        app.state.feed = feed
-        app.state.metrics = metrics
         claims = create_claims(settings.broker_url, namespace_for(secret))
         await claims.start()
-        app.state.pipeline = Pipeline(
-            store, hub, feed, metrics, claims, RemoteMedia.from_settings(settings)
+        pipeline = Pipeline(store, hub, feed, metrics, claims, RemoteMedia.from_settings(settings))
+        control = ScreenControl(store, hub)
+        presence = Presence(broker)
+        supervisor = await start_supervisor(settings, pipeline)
+        app.state.services = Services(
+            settings=settings,
+            store=store,
+            broker=broker,
+            invalidation=invalidation,
+            hub=hub,
+            feed=feed,
+            metrics=metrics,
+            claims=claims,
+            pipeline=pipeline,
+            screens=control,
+            presence=presence,
+            supervisor=supervisor,
+            media_slots=media_slots,
+            submission_limits=submission_limits,
+            login_throttle=login_throttle,
+            templates=templates,
+            frontend=front,
         )
-        app.state.screens = ScreenControl(store, hub)
-        app.state.presence = Presence(broker)
-        app.state.supervisor = await start_supervisor(settings, app.state.pipeline)
         try:
             yield
         finally:
-            await app.state.supervisor.close()
-            await app.state.pipeline.close()
+            await supervisor.close()
+            await pipeline.close()
             await hub.close()
             await claims.close()
             await invalidation.close()
@@ -98,18 +123,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             await store.close()
 
     app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan, **ops.NO_DEFAULT_DOCS)
-    app.state.settings = settings
-    # Decoding a photo takes up to width x height x 4 bytes: at most one per CPU at a time.
-    app.state.media_slots = asyncio.Semaphore(os.cpu_count() or 1)
-    app.state.submission_limits = SubmissionLimits(
-        per_ip=Rate(settings.submit_ip_per_minute, settings.submit_ip_burst),
-        per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),
-    )
-    app.state.login_throttle = LoginThrottle()
-    front = frontend_dir()
-    app.state.frontend = front
-    app.state.templates = Jinja2Templates(directory=front / "templates")
-    app.state.templates.env.globals["version"] = __version__
     handlers.install(app)
     routers = (events, rules, ingest, posts, screens, session, sources, wallpage, ws, ops, pages)
     for module in routers:

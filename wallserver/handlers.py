@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wallserver.errors import WallError
 from wallserver.middleware import SECURITY_HEADERS
+from wallserver.services import services
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,7 @@ def _wants_html(request: Request) -> bool:
 
 def render(request: Request, status: int, code: str, message: str, **extra: Any) -> Response:
     if _wants_html(request):
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
+        return services(request).templates.TemplateResponse(
             request, "error.html", {"status": status, "message": message}, status_code=status
         )
     return JSONResponse(error_body(code, message, **extra), status_code=status)

@@ -26,7 +26,9 @@ async def stored(wall: Wall, count: int, status: Status, first: str = OLDEST) ->
     for i in range(count):
         text = first if i == 0 else f"Beitrag {i}"
         new = NewPost("test", f"p{i}", text, author_name=f"Gast {i}")
-        ids.append((await wall.app.state.pipeline.record(wall.event.id, new, status)).post.id)
+        ids.append(
+            (await wall.app.state.services.pipeline.record(wall.event.id, new, status)).post.id
+        )
     return ids
 
 

@@ -130,7 +130,7 @@ async def test_heartbeats_show_as_rows_and_go_offline_after_30_seconds(
             "no wall connected"
         )
         await pages.screenshot(control, "heartbeat", full_page=True)
-        presence = w.app.state.presence
+        presence = w.app.state.services.presence
         later = time.time() + 31
         presence.clock = lambda: later  # the server's clock moves on 31 s without a beat
         await expect(row).to_have_attribute("data-online", "false")
@@ -273,7 +273,7 @@ async def test_the_badge_counts_walls_and_never_the_pages_own_preview(
         await expect(stage_row.locator(".client-status")).to_have_text("● online")
         await pages.screenshot(control, "wall-and-preview", full_page=True)
         later = time.time() + 31
-        w.app.state.presence.clock = lambda: later
+        w.app.state.services.presence.clock = lambda: later
         await expect(status).to_have_text(re.compile(r"^offline · last beat 3\d s ago$"))
         await expect(status).to_have_attribute("data-state", "offline")
         await expect(preview_row.locator(".client-status")).to_have_text(
@@ -291,7 +291,7 @@ async def test_a_wall_that_ran_earlier_in_the_same_tab_counts_as_a_wall(
     await wait_until(tab, f"{WALL}.dataset.state === 'online'")
     shown = await tab.evaluate("sessionStorage.getItem('wallserver:client')")
     event = live.wall.event.id
-    presence = live.wall.app.state.presence
+    presence = live.wall.app.state.services.presence
     for _ in range(200):  # the wall's first beat follows its hello
         if any(b.client == shown for b in await presence.clients(event)):
             break

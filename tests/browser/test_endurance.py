@@ -87,7 +87,9 @@ async def add_approved(wall: Wall, count: int, start: int) -> int:
         bump = update(Event).where(col(Event.id) == wall.event.id).values(wall_seq=last)
         await session.exec(bump)  # type: ignore[call-overload]
     # Tell the hub about the newest; it reads everything before it from the database.
-    await wall.app.state.hub.publish([WallMessage(wall.event.id, last, entries[-1]["message"])])
+    await wall.app.state.services.hub.publish(
+        [WallMessage(wall.event.id, last, entries[-1]["message"])]
+    )
     return last
 
 

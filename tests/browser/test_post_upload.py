@@ -4,6 +4,7 @@ keeps what was typed, German or English, and a friendly "slow down"."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +147,7 @@ async def test_posting_too_fast_says_slow_down(pages: Pages, live: LiveServer) -
     """Past the device limit the page says how long to wait and offers a retry."""
     # A clock that stands still: the wait is exactly a minute however slow the machine is.
     limits = SubmissionLimits(Rate(60, 100), Rate(1, 1), clock=lambda: 1000.0)
-    live.wall.app.state.submission_limits = limits
+    live.wall.app.state.services = replace(live.wall.app.state.services, submission_limits=limits)
     phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
     for text in ("first", "second"):
         await phone.get_by_label("Your message").fill(text)

@@ -164,7 +164,7 @@ async def test_picker_offers_photos_only_while_videos_are_off(
     pages: Pages, live: LiveServer
 ) -> None:
     """With ``WALL_VIDEO_MAX_BYTES=0`` the picker accepts images only and says "Photos"."""
-    live.wall.app.state.settings.video_max_bytes = 0
+    live.wall.app.state.services.settings.video_max_bytes = 0
     phone = await pages.open("/post/xmas", viewport=PHONE, name="phone")
     picker = phone.locator('input[name="image"]')
     assert await picker.get_attribute("accept") == "image/*,.heic,.heif"

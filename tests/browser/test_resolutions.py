@@ -117,7 +117,7 @@ async def settled(page: Page) -> None:
 async def test_every_layout_fits_the_screen(
     pages: Pages, live: LiveServer, width: int, height: int
 ) -> None:
-    settings = live.wall.app.state.settings
+    settings = live.wall.app.state.services.settings
     await publish(live, settings.media_dir, settings.max_image_pixels)
     await hostile(live)
     page = await pages.open("/wall/xmas", viewport={"width": width, "height": height})

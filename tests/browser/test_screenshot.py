@@ -155,7 +155,7 @@ def small_png(path: Path) -> bytes:
 
 async def test_readme_screenshot(pages: Pages, live: LiveServer) -> None:
     """The wall at 1920x1080 with ten approved posts; written to docs/ on request."""
-    settings = live.wall.app.state.settings
+    settings = live.wall.app.state.services.settings
     count = await publish(live, settings.media_dir, settings.max_image_pixels)
     page = await pages.open("/wall/xmas", viewport={"width": 1920, "height": 1080}, name="wall")
     await settled(page, count)

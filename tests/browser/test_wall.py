@@ -138,7 +138,7 @@ async def test_custom_emoji_are_drawn_in_place_of_their_shortcodes(
     """A post's custom emoji (Mastodon ``:shortcode:``) show as small pictures inline, in the text
     and in the author's name; an unknown shortcode stays text, and one whose picture fails to
     load goes back to its ``:shortcode:``."""
-    settings = live.wall.app.state.settings
+    settings = live.wall.app.state.services.settings
     data = png_bytes(picture(3, (64, 64)))
     stored = await asyncio.to_thread(
         store_image, data, settings.media_dir, settings.max_image_pixels

@@ -25,7 +25,7 @@ async def test_an_item_the_store_cannot_take_is_skipped_and_the_next_stored(
     """A post whose date overflows on its way in (issue #13, had a parser let it through) is
     logged and skipped; the post after it is stored and the cursor saved past both."""
     source = await wall.store.sources.create(wall.event.id, "rss", {"url": "https://x.test/f"})
-    supervisor = wall.app.state.supervisor
+    supervisor = wall.app.state.services.supervisor
     async with httpx.AsyncClient() as http:
         ctx = Context(source, wall.event, wall.store, supervisor.sink, http)
         overflowing = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23, minutes=59)))

@@ -40,7 +40,7 @@ async def test_one_instance_runs_a_source_and_another_takes_over(
         for stack, name in ((a, "a"), (b, "b")):
             app = create_app(make_settings(tmp_path / name, database_url=postgres_url, **FAST))
             await stack.enter_async_context(app.router.lifespan_context(app))
-            instances.append((stack, app.state.supervisor, app.state.store))
+            instances.append((stack, app.state.services.supervisor, app.state.services.store))
         store = instances[0][2]
         event = await store.events.create("fair", "Fair", ["xmas"])
         source = await store.sources.create(
@@ -81,7 +81,7 @@ async def test_a_killed_instance_loses_its_sources_to_another(
             make_settings(tmp_path / "setup", database_url=postgres_url, sources_enabled=False)
         )
         async with setup.router.lifespan_context(setup):
-            store = setup.state.store
+            store = setup.state.services.store
             event = await store.events.create("fair", "Fair", ["xmas"], moderation="post")
             source = await store.sources.create(
                 event.id, "mastodon", {"instance": fake.url, "tag": "xmas", "token": ""}
@@ -101,7 +101,7 @@ async def test_a_killed_instance_loses_its_sources_to_another(
             await until(lambda: _async(len(fake.streams) == 1), "the first instance's stream")
             other = create_app(make_settings(tmp_path / "b", database_url=postgres_url, **FAST))
             async with other.router.lifespan_context(other):
-                supervisor: Supervisor = other.state.supervisor
+                supervisor: Supervisor = other.state.services.supervisor
                 await rounds_pass(supervisor)
                 assert source.id not in supervisor.running  # the lock is held elsewhere
 
@@ -113,7 +113,7 @@ async def test_a_killed_instance_loses_its_sources_to_another(
 
                 await until(taken, "the surviving instance to take the source", within=30)
                 fake.post(2)
-                store = other.state.store
+                store = other.state.services.store
 
                 async def arrived() -> bool:
                     page = await store.posts.page(event.id, None, 10, None)

@@ -18,7 +18,7 @@ from wallserver.store import EventInfo, Store
 async def app_running(settings: Settings) -> AsyncIterator[Store]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        yield app.state.store
+        yield app.state.services.store
 
 
 async def posts(store: Store, event: EventInfo) -> list[str]:

@@ -79,7 +79,7 @@ async def test_test_connection_reports_success_and_the_reason_of_failure(wall: W
             headers=wall.auth("admin"),
         )
         source_id = made.json()["id"]
-        supervisor = wall.app.state.supervisor
+        supervisor = wall.app.state.services.supervisor
         # the running source's own backfill must not take the scripted 401 below
         await until(lambda: _async(supervisor.connected(source_id)), "the source's backfill")
         url = f"/api/sources/{source_id}/test"

@@ -79,7 +79,7 @@ async def test_a_post_claimed_on_one_instance_is_not_offered_by_another(
         one = await start_wall(a)
         two = Wall(
             b,
-            b.state.store,
+            b.state.services.store,
             one.event,
             one.tokens,
             httpx.AsyncClient(transport=httpx.ASGITransport(b), base_url="http://wall.test"),

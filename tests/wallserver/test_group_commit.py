@@ -30,7 +30,7 @@ async def test_a_burst_of_500_posts_shares_transactions_with_gap_free_seqs(wall:
         f"/api/events/{wall.event.slug}/rules", json=TRUSTED, headers=wall.auth("admin")
     )
     assert reply.status_code == 200
-    writes = wall.app.state.pipeline.writes
+    writes = wall.app.state.services.pipeline.writes
     before = writes.batches
     first = await burst(wall, 500)
     transactions = writes.batches - before
@@ -59,7 +59,7 @@ async def test_the_same_post_twice_in_one_batch_is_stored_once(wall: Wall) -> No
 async def test_a_poisoned_post_fails_alone_and_its_batch_is_stored(wall: Wall) -> None:
     """A post the database refuses (here: its event does not exist, a foreign key) fails with
     its own error; the posts that shared its batch are stored and answered."""
-    pipeline = wall.app.state.pipeline
+    pipeline = wall.app.state.services.pipeline
     good = [NewPost("test", f"good-{n}", f"good {n}") for n in range(20)]
     poison = NewPost("test", "poison", "for an event that is not there")
     results = await asyncio.gather(

@@ -37,7 +37,7 @@ class Gate(asyncio.Lock):
 async def test_viewer_joining_as_the_last_one_leaves_still_gets_live_events(wall: Wall) -> None:
     """A wall that connects while the event's only other wall disconnects is not left on a
     closed channel: it receives the next approval."""
-    hub: Hub = wall.app.state.hub
+    hub: Hub = wall.app.state.services.hub
     joined: asyncio.Queue[tuple[WallClient, int]] = asyncio.Queue()
     leave = asyncio.Event()
 

@@ -11,6 +11,7 @@ import threading
 import time
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -123,24 +124,24 @@ async def test_bad_file_is_refused_and_nothing_stored(wall: Wall, label: str) ->
     """Each file of the bad corpus is answered with its 4xx and the media directory stays empty."""
     data, status = BAD_FILES[label]
     if label.startswith("bomb under"):
-        wall.app.state.settings.max_image_pixels = 10_000_000
+        wall.app.state.services.settings.max_image_pixels = 10_000_000
     response = await send(wall, data)
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["message"]
-    assert media_files(wall.app.state.settings.media_dir) == []
+    assert media_files(wall.app.state.services.settings.media_dir) == []
     assert await queued(wall) == []
 
 
 async def test_file_over_the_size_limit_is_refused(wall: Wall) -> None:
     """A photo over ``max_upload_bytes`` is a 413 and nothing is stored."""
-    wall.app.state.settings.max_upload_bytes = 10_000
+    wall.app.state.services.settings.max_upload_bytes = 10_000
     noisy = Image.effect_noise((400, 400), 100).convert("RGB")
     response = await send(wall, encode(noisy, "JPEG", quality=95))
     assert response.status_code == 413, response.text
     assert response.json()["error"]["code"] == "payload_too_large"
     assert "at most 9.7 KB" in response.json()["error"]["message"]  # not "10000 bytes", not "0 MB"
-    assert media_files(wall.app.state.settings.media_dir) == []
+    assert media_files(wall.app.state.services.settings.media_dir) == []
 
 
 def test_size_limit_applies_to_direct_callers(tmp_path: Path) -> None:
@@ -413,7 +414,8 @@ async def test_photos_are_processed_off_the_event_loop_one_per_cpu(
     wall: Wall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While photos are decoded in threads the server keeps answering; at most one per CPU runs."""
-    wall.app.state.media_slots = asyncio.Semaphore(2)
+    two = replace(wall.app.state.services, media_slots=asyncio.Semaphore(2))
+    monkeypatch.setattr(wall.app.state, "services", two)
     running = 0
     most = 0
     lock = threading.Lock()
@@ -459,7 +461,7 @@ async def test_one_bad_photo_fails_the_whole_post_and_stores_nothing(wall: Wall)
     ]
     response = await wall.client.post(SUBMIT, data={"consent": "yes"}, files=files)
     assert response.status_code == 415
-    assert media_files(wall.app.state.settings.media_dir) == []
+    assert media_files(wall.app.state.services.settings.media_dir) == []
     assert await queued(wall) == []
 
 

@@ -48,7 +48,7 @@ async def send(wall: Wall, *files: tuple[str, bytes]) -> httpx.Response:
 
 
 def stored(wall: Wall) -> list[Path]:
-    directory = wall.app.state.settings.media_dir
+    directory = wall.app.state.services.settings.media_dir
     return sorted(directory.iterdir()) if directory.exists() else []
 
 
@@ -75,7 +75,7 @@ async def test_short_video_is_stored_and_served_as_is(wall: Wall, name: str, mim
 
 async def test_videos_are_refused_unless_configured(wall: Wall) -> None:
     """With ``WALL_VIDEO_MAX_BYTES=0`` (the default) a video is a 415 and nothing is stored."""
-    wall.app.state.settings.video_max_bytes = 0
+    wall.app.state.services.settings.video_max_bytes = 0
     response = await send(wall, ("short.mp4", clip("short.mp4")))
     assert response.status_code == 415, response.text
     assert "video" in response.json()["error"]["message"]
@@ -110,7 +110,7 @@ async def test_bad_videos_are_refused_and_nothing_stored(
 
 async def test_video_over_the_byte_limit_is_a_413(wall: Wall) -> None:
     """Too big has its own code, so the posting page can say so in the guest's language."""
-    wall.app.state.settings.video_max_bytes = 1000
+    wall.app.state.services.settings.video_max_bytes = 1000
     response = await send(wall, ("short.mp4", clip("short.mp4")))
     assert response.status_code == 413, response.text
     assert response.json()["error"]["code"] == "video_too_big"
@@ -143,9 +143,9 @@ async def test_posting_page_offers_videos_exactly_when_they_are_accepted(wall: W
     assert accept.split(",") == ["image/*", ".heic", ".heif", *video.PICKER_TYPES.split(",")]
     assert {"video/mp4", "video/webm", "video/quicktime"} <= set(accept.split(","))
     assert limit == "1000000"
-    wall.app.state.settings.max_upload_bytes = 500_000
+    wall.app.state.services.settings.max_upload_bytes = 500_000
     assert picker((await wall.client.get("/post/xmas")).text)[1] == "500000"
-    wall.app.state.settings.video_max_bytes = 0
+    wall.app.state.services.settings.video_max_bytes = 0
     assert picker((await wall.client.get("/post/xmas")).text) == ("image/*,.heic,.heif", None)
 
 

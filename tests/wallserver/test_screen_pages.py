@@ -37,7 +37,7 @@ def png(
 @pytest.fixture
 def rendered(wall: Wall, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """Every template the app renders, with its context."""
-    templates = wall.app.state.templates
+    templates = wall.app.state.services.templates
     original = templates.TemplateResponse
     seen: list[tuple[str, dict[str, Any]]] = []
 
@@ -234,7 +234,7 @@ async def test_bad_uploads_are_refused(
     )
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
-    media = wall.app.state.settings.media_dir
+    media = wall.app.state.services.settings.media_dir
     assert not media.exists() or list(media.iterdir()) == []
 
 

@@ -337,7 +337,7 @@ async def test_a_screen_on_one_instance_is_listed_by_another(
     async with instance(tmp_path / "a", **shared) as a, instance(tmp_path / "b", **shared) as b:
         wall_a = await start_wall(a)
         client_b = httpx.AsyncClient(transport=httpx.ASGITransport(b), base_url="http://wall.test")
-        wall_b = Wall(b, b.state.store, wall_a.event, wall_a.tokens, client_b)
+        wall_b = Wall(b, b.state.services.store, wall_a.event, wall_a.tokens, client_b)
         async with wall_a.client, wall_b.client, running(wall_b) as live_b:
             await listing(wall_a)
             async with websockets.connect(socket_url(live_b)) as ws:
@@ -356,7 +356,7 @@ async def test_the_listing_still_answers_when_the_broker_cannot(
     async def unreachable(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(wall.app.state.broker, "presence_list", unreachable)
+    monkeypatch.setattr(wall.app.state.services.broker, "presence_list", unreachable)
     body = await listing(wall)
     assert body["heartbeats"] is False
     assert [s["name"] for s in body["screens"]] == ["main"]

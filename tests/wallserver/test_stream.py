@@ -306,10 +306,10 @@ async def test_slow_wall_is_closed_with_4008_and_resumes_without_gap(tmp_path: P
             )
             assert (await hello(ws))["seq"] == 0
             # The hub's own record of this client: the test waits on its overflow itself.
-            [client] = app.state.hub._channels[w.event.id].clients
+            [client] = app.state.services.hub._channels[w.event.id].clients
             for i in range(1000):  # 32 MB at most; the overflow comes after a few MB
                 text = secrets.token_urlsafe(24_000)  # 32 kB that permessage-deflate cannot shrink
-                await app.state.pipeline.ingest(
+                await app.state.services.pipeline.ingest(
                     w.event, NewPost(source="test", source_id=f"big-{i}", text=text)
                 )
                 if client.overflowed.is_set():
@@ -343,7 +343,7 @@ async def instance(
 def peer(app: FastAPI, of: Wall) -> Wall:
     """The same event and tokens, served by another instance."""
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://wall.test")
-    return Wall(app, app.state.store, of.event, of.tokens, client)
+    return Wall(app, app.state.services.store, of.event, of.tokens, client)
 
 
 @pytest.mark.postgres
@@ -356,7 +356,7 @@ async def test_post_approved_on_one_instance_reaches_a_wall_on_another(
     async with instance(tmp_path / "a", **shared) as a, instance(tmp_path / "b", **shared) as b:
         wall_a = await start_wall(a)
         wall_b = peer(b, wall_a)
-        b.state.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
+        b.state.services.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
         async with wall_a.client, wall_b.client, running(wall_b) as live_b:
             async with websockets.connect(wall_url(live_b, 0)) as ws:
                 assert (await hello(ws))["seq"] == 0
@@ -383,7 +383,7 @@ async def test_with_only_postgresql_an_approval_on_one_instance_reaches_another(
     ):
         wall_a = await start_wall(a)
         wall_b = peer(b, wall_a)
-        b.state.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
+        b.state.services.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
         long_text = "🎄" * 3000  # 12,000 bytes of UTF-8: over NOTIFY's 8000
         async with wall_a.client, wall_b.client, running(wall_b) as live_b:
             async with websockets.connect(wall_url(live_b, 0), max_size=2**20) as ws:
@@ -407,7 +407,7 @@ async def test_deployments_sharing_a_redis_do_not_see_each_others_posts(
     ):
         wall_one, wall_two = await start_wall(one), await start_wall(two)
         assert wall_one.event.id == wall_two.event.id  # same ids, so channel names would clash
-        two.state.hub.resync_seconds = 3600
+        two.state.services.hub.resync_seconds = 3600
         async with wall_one.client, wall_two.client, running(wall_two) as live_two:
             async with websockets.connect(wall_url(live_two, 0)) as ws:
                 await hello(ws)

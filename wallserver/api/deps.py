@@ -1,30 +1,37 @@
-"""Shared router dependencies: the app's store and pipeline, and the event named in the path."""
+"""Shared router dependencies: parts of the app's :class:`~wallserver.services.Services`, and the
+event named in the path (for public routes; staff routes take ``AdminEvent`` and its kin from
+``wallserver.auth.deps``, which check the caller's scope as well).
+
+Every dependency is ``async def``: FastAPI runs a plain ``def`` one in a worker thread.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
+from starlette.requests import HTTPConnection
 
 from wallserver.posts.pipeline import Pipeline
+from wallserver.services import services
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
 
 
-async def get_store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+async def get_store(conn: HTTPConnection) -> Store:
+    return services(conn).store
 
 
-async def get_pipeline(request: Request) -> Pipeline:
-    return request.app.state.pipeline  # type: ignore[no-any-return]
+async def get_pipeline(conn: HTTPConnection) -> Pipeline:
+    return services(conn).pipeline
 
 
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+async def get_settings(conn: HTTPConnection) -> Settings:
+    return services(conn).settings
 
 
-async def get_event(slug: str, request: Request) -> EventInfo:
-    return await (await get_store(request)).events.get(slug)
+async def get_event(slug: str, conn: HTTPConnection) -> EventInfo:
+    return await services(conn).store.events.get(slug)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]

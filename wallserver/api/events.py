@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.api.rules import checked_rules
-from wallserver.auth.deps import AdminDep, ModeratorDep, ensure_event_scope
+from wallserver.auth.deps import AdminDep, ModeratedEvent
 from wallserver.errors import Forbidden
 from wallserver.schemas import EventCreate, KillBody
 from wallserver.store import Principal
@@ -45,15 +45,15 @@ async def read_event(event: EventDep) -> dict[str, Any]:
 
 @router.post("/{slug}/kill")
 async def kill_switch(
-    event: EventDep, pipeline: PipelineDep, principal: ModeratorDep, body: KillBody | None = None
+    scope: ModeratedEvent, pipeline: PipelineDep, body: KillBody | None = None
 ) -> dict[str, Any]:
     """Pause (blank) every screen of the event at once, or resume them with ``paused: false``."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     paused = body.paused if body is not None else True
     return {"paused": paused, "seq": await pipeline.pause(event, paused)}
 
 
 @router.get("/{slug}/kill")
-async def kill_state(event: EventDep, store: StoreDep, principal: ModeratorDep) -> dict[str, Any]:
-    ensure_event_scope(principal, event)
+async def kill_state(scope: ModeratedEvent, store: StoreDep) -> dict[str, Any]:
+    event = scope.event
     return {"paused": await store.wall.paused(event.id)}

@@ -14,7 +14,7 @@ from moderation import Status
 from wallserver.api.deps import EventDep, PipelineDep, SettingsDep, StoreDep
 from wallserver.api.pages import set_device_cookie
 from wallserver.auth import device
-from wallserver.auth.deps import IngestDep, ensure_event_scope
+from wallserver.auth.deps import IngestEvent
 from wallserver.auth.secrets import token_hash
 from wallserver.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from wallserver.media import prepare as prepare_image
@@ -22,6 +22,7 @@ from wallserver.media import save as save_image
 from wallserver.media import video
 from wallserver.media.process import Processed
 from wallserver.schemas import IngestBody
+from wallserver.services import ServicesDep
 from wallserver.settings import Settings
 from wallserver.sizes import readable
 from wallserver.store import NewPost
@@ -44,15 +45,14 @@ def check_text(text: str, settings: Settings) -> str:
 async def ingest(
     request: Request,
     body: IngestBody,
-    event: EventDep,
+    scope: IngestEvent,
     pipeline: PipelineDep,
     settings: SettingsDep,
-    principal: IngestDep,
 ) -> JSONResponse:
     """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already.
 
     Media and the avatar are fetched and re-hosted (see docs/posting.md, "Remote media")."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     new = NewPost(
         source=body.source,
         source_id=body.source_id,
@@ -78,6 +78,7 @@ async def submit(
     event: EventDep,
     pipeline: PipelineDep,
     settings: SettingsDep,
+    services: ServicesDep,
     text: Annotated[str, Form(max_length=100_000)] = "",
     author: Annotated[str, Form(max_length=200)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
@@ -90,7 +91,7 @@ async def submit(
     if guest is None:  # counted by IP this time; tracked as a device from the next post on
         set_device_cookie(response, device.mint(secret), settings.cookie_secure)
     client_ip = request.client.host if request.client else "unknown"
-    request.app.state.submission_limits.check(client_ip, guest)
+    services.submission_limits.check(client_ip, guest)
     text = check_text(text.strip(), settings)
     if "\x00" in author or "\x00" in contact:
         raise ValidationFailed("the name or contact contains a NUL character")
@@ -104,7 +105,7 @@ async def submit(
     largest = max(settings.max_upload_bytes, settings.video_max_bytes)
     for photo in photos:  # all checked before any is stored: a post fails or succeeds whole
         data = await photo.read(largest + 1)
-        async with request.app.state.media_slots:
+        async with services.media_slots:
             prepared.append(await asyncio.to_thread(check_upload, data, settings))
     if sum(isinstance(p, video.CheckedVideo) for p in prepared) > 1:
         raise ValidationFailed("at most one video per post")

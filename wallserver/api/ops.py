@@ -21,6 +21,7 @@ from wallserver.auth.deps import AdminDep, require
 from wallserver.errors import NotFound
 from wallserver.media.storage import NAME as MEDIA_NAME
 from wallserver.media.storage import content_type
+from wallserver.services import ServicesDep, services
 
 router = APIRouter(tags=["ops"])
 
@@ -31,7 +32,7 @@ _admin = require("admin")
 
 async def docs_reader(request: Request) -> None:
     """Admins, or anyone under ``WALL_PUBLIC_DOCS=true``."""
-    if not request.app.state.settings.public_docs:
+    if not services(request).settings.public_docs:
         await _admin(request)
 
 
@@ -46,11 +47,9 @@ async def healthz(store: StoreDep) -> dict[str, Any]:
 
 
 @router.get("/metrics")
-async def metrics(request: Request, admin: AdminDep) -> Response:
+async def metrics(services: ServicesDep, admin: AdminDep) -> Response:
     """Prometheus text; scrape with an admin token (``Authorization: Bearer ...``)."""
-    return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
-    )
+    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/media/{name}")

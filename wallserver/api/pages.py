@@ -17,7 +17,8 @@ from wallserver.errors import Forbidden, NotFound
 from wallserver.media import video
 from wallserver.middleware import CSP
 from wallserver.screens.config import FONTS, LAYOUTS, MAIN, is_name
-from wallserver.screens.control import ScreenControl, ScreenView
+from wallserver.screens.control import ScreenView
+from wallserver.services import services
 from wallserver.store import EventInfo, Principal
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ FAVICON_MAX_AGE = 86400
 
 
 def page(request: Request, template: str, **context: Any) -> Response:
-    return request.app.state.templates.TemplateResponse(request, template, context)
+    return services(request).templates.TemplateResponse(request, template, context)
 
 
 async def _staff(request: Request, roles: tuple[str, ...]) -> Principal | Response:
@@ -48,7 +49,7 @@ async def favicon(request: Request) -> Response:
     """Browsers ask for /favicon.ico on pages that link no icon (JSON, the API docs): the SVG
     mark every page links (``base.html``), rather than a 404 in their console."""
     return FileResponse(
-        request.app.state.frontend / "static" / "common" / "favicon.svg",
+        services(request).frontend / "static" / "common" / "favicon.svg",
         media_type="image/svg+xml",
         headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE}"},
     )
@@ -73,7 +74,7 @@ def _json(value: Any) -> str:
 
 async def _screen_page(request: Request, event: EventInfo, name: str, view: str) -> Response:
     """The wall page as screen ``name``: its settings and steering are in the first paint."""
-    control: ScreenControl = request.app.state.screens
+    control = services(request).screens
     if not is_name(name):
         raise NotFound(f"no screen {name[:40]!r}")
     opened: ScreenView = await control.open(event, name)
@@ -185,5 +186,5 @@ async def admin_page(request: Request) -> Response:
     who = await _staff(request, ("admin", "moderator"))
     if isinstance(who, Response):
         return who
-    events = await request.app.state.store.events.all()
+    events = await services(request).store.events.all()
     return page(request, "admin.html", user=who, events=events)

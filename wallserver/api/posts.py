@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from moderation import RuleError, RuleSet, Status
 from moderation.figures import Decided, per_moderator
-from wallserver.api.deps import MAX_ID, EventDep, PipelineDep, RowId, StoreDep
-from wallserver.auth.deps import ModeratorDep, ensure_event_scope
+from wallserver.api.deps import MAX_ID, PipelineDep, StoreDep
+from wallserver.auth.deps import ModeratedEvent, ModeratedPost
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from wallserver.posts.records import iso
 from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
@@ -22,9 +22,8 @@ AUTHOR_ATTEMPTS = 5  # a trust or ban is re-applied to rules someone saved meanw
 
 @router.get("/api/events/{slug}/posts")
 async def list_posts(
-    event: EventDep,
+    scope: ModeratedEvent,
     store: StoreDep,
-    principal: ModeratorDep,
     pipeline: PipelineDep,
     status: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -34,7 +33,7 @@ async def list_posts(
 ) -> dict[str, Any]:
     """The queue and history, newest first; ``status`` takes one or more, comma-separated;
     ``q`` keeps the posts whose text, author name or handle contains it, in any case."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     statuses = [s for s in (status or "").split(",") if s]
     unknown = set(statuses) - {s.value for s in Status}
     if unknown:
@@ -52,26 +51,17 @@ async def list_posts(
 
 
 @router.post("/api/posts/{post_id}/decision")
-async def decide(
-    post_id: RowId,
-    body: DecisionBody,
-    store: StoreDep,
-    pipeline: PipelineDep,
-    principal: ModeratorDep,
-) -> dict[str, Any]:
+async def decide(scope: ModeratedPost, body: DecisionBody, pipeline: PipelineDep) -> dict[str, Any]:
     """Apply a moderator's action; 409 with the current post when ``version`` is stale."""
-    post = await store.posts.get(post_id)
-    ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
     outcome = await pipeline.decide(
-        post_id, body.action, body.version, principal.actor, body.reason
+        scope.post.id, body.action, body.version, scope.principal.actor, body.reason
     )
     return outcome.post.moderator_view()
 
 
 @router.get("/api/posts/{post_id}/history")
-async def history(post_id: RowId, store: StoreDep, principal: ModeratorDep) -> dict[str, Any]:
-    post = await store.posts.get(post_id)
-    ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
+async def history(scope: ModeratedPost, store: StoreDep) -> dict[str, Any]:
+    post = scope.post
     return {
         "post": post.moderator_view(),
         "decisions": [
@@ -84,48 +74,40 @@ async def history(post_id: RowId, store: StoreDep, principal: ModeratorDep) -> d
                 "reason": d.reason,
                 "at": iso(d.at),
             }
-            for d in await store.posts.history(post_id)
+            for d in await store.posts.history(post.id)
         ],
     }
 
 
 @router.post("/api/events/{slug}/claims")
 async def claim(
-    body: ClaimBody,
-    event: EventDep,
-    store: StoreDep,
-    pipeline: PipelineDep,
-    principal: ModeratorDep,
+    body: ClaimBody, scope: ModeratedEvent, store: StoreDep, pipeline: PipelineDep
 ) -> dict[str, Any]:
     """Claim posts shown to this moderator (or renew the claims); others are told at once.
     Only this event's posts: a claim on another event's post id would hide nothing of theirs,
     but is refused so a console's mistake shows."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     ours = await store.posts.of_event(event.id, body.post_ids)
     foreign = sorted(set(body.post_ids) - ours)
     if foreign:
         raise NotFound(f"not posts of this event: {', '.join(map(str, foreign[:10]))}")
-    return await pipeline.claim(event, body.post_ids, principal.actor)
+    return await pipeline.claim(event, body.post_ids, scope.principal.actor)
 
 
 @router.post("/api/events/{slug}/claims/release")
-async def release(
-    body: ClaimBody, event: EventDep, pipeline: PipelineDep, principal: ModeratorDep
-) -> dict[str, Any]:
-    ensure_event_scope(principal, event)
-    return {"released": await pipeline.release(event, body.post_ids, principal.actor)}
+async def release(body: ClaimBody, scope: ModeratedEvent, pipeline: PipelineDep) -> dict[str, Any]:
+    released = await pipeline.release(scope.event, body.post_ids, scope.principal.actor)
+    return {"released": released}
 
 
 @router.get("/api/events/{slug}/figures")
 async def figures(
-    event: EventDep,
+    scope: ModeratedEvent,
     store: StoreDep,
-    principal: ModeratorDep,
     minutes: Annotated[int, Query(ge=1, le=1440)] = 10,
 ) -> dict[str, Any]:
     """Queue depth, posts per minute in and out, time to decision per moderator."""
-    ensure_event_scope(principal, event)
-    flow = await store.posts.flow(event.id, datetime.now(UTC) - timedelta(minutes=minutes))
+    flow = await store.posts.flow(scope.event.id, datetime.now(UTC) - timedelta(minutes=minutes))
     decided = [Decided(actor.split(":", 1)[-1], s) for actor, s in flow.first_decisions]
     return {
         "window_minutes": minutes,
@@ -138,13 +120,11 @@ async def figures(
 
 @router.post("/api/posts/{post_id}/author")
 async def trust_or_ban_author(
-    post_id: RowId, body: AuthorBody, store: StoreDep, principal: ModeratorDep
+    scope: ModeratedPost, body: AuthorBody, store: StoreDep
 ) -> dict[str, Any]:
     """Trust or ban the post's author for the event: the rules change (and are audited) at once;
     the post itself is decided separately."""
-    post = await store.posts.get(post_id)
-    event = await store.events.get_by_id(post.event_id)
-    ensure_event_scope(principal, event)
+    post, event = scope.post, scope.event
     author = post.author_handle or post.author_name
     for _ in range(AUTHOR_ATTEMPTS):
         current, version = await store.events.rules_state(event.id)
@@ -154,7 +134,7 @@ async def trust_or_ban_author(
             raise ValidationFailed(str(exc)) from None
         try:
             saved = await store.events.save_rules(
-                event.slug, rules.to_dict(), principal.actor, version
+                event.slug, rules.to_dict(), scope.principal.actor, version
             )
         except StaleVersion:
             continue  # someone saved the rules meanwhile: add the author to theirs
@@ -163,11 +143,9 @@ async def trust_or_ban_author(
 
 
 @router.post("/api/posts/{post_id}/edit")
-async def edit(
-    post_id: RowId, body: EditBody, store: StoreDep, pipeline: PipelineDep, principal: ModeratorDep
-) -> dict[str, Any]:
+async def edit(scope: ModeratedPost, body: EditBody, pipeline: PipelineDep) -> dict[str, Any]:
     """Edit the caption and/or alt text; the original stays in ``original``; 409 when stale."""
-    post = await store.posts.get(post_id)
-    ensure_event_scope(principal, await store.events.get_by_id(post.event_id))
-    outcome = await pipeline.edit(post_id, body.version, principal.actor, body.text, body.alt)
+    outcome = await pipeline.edit(
+        scope.post.id, body.version, scope.principal.actor, body.text, body.alt
+    )
     return outcome.post.moderator_view()

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 
 from moderation import RuleError, RuleSet
 from moderation.rulebook.content import foreign_tags, tag_key
-from wallserver.api.deps import EventDep, StoreDep
-from wallserver.auth.deps import AdminDep, ensure_event_scope
+from wallserver.api.deps import StoreDep
+from wallserver.auth.deps import AdminEvent
 from wallserver.dryrun import dry_run
 from wallserver.errors import ValidationFailed
 from wallserver.schemas import RulesUpdate
@@ -20,10 +20,10 @@ router = APIRouter(prefix="/api/events/{slug}/rules", tags=["rules"])
 
 
 @router.get("")
-async def read_rules(event: EventDep, store: StoreDep, principal: AdminDep) -> dict[str, Any]:
+async def read_rules(scope: AdminEvent, store: StoreDep) -> dict[str, Any]:
     """The rules and their version, to send back with a change. Always in the chain shape, even
     for an event created with the original three lists, so an editor can add any rule to it."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     rules, version = await store.events.rules_state(event.id)
     try:
         rules = RuleSet.from_dict(rules).to_dict()
@@ -33,41 +33,37 @@ async def read_rules(event: EventDep, store: StoreDep, principal: AdminDep) -> d
 
 
 @router.put("")
-async def replace_rules(
-    body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
-) -> dict[str, Any]:
+async def replace_rules(body: RulesUpdate, scope: AdminEvent, store: StoreDep) -> dict[str, Any]:
     """Replace the rules. With ``version`` (as read), a save made meanwhile by someone else is a
     409 that names it, instead of being overwritten."""
-    ensure_event_scope(principal, event)
+    event, principal = scope.event, scope.principal
     rules = checked_rules(body.rules()).to_dict()
     saved = await store.events.save_rules(event.slug, rules, principal.actor, body.version)
     return {"rules": saved.rules, "version": saved.version}
 
 
 @router.get("/history")
-async def rules_history(event: EventDep, store: StoreDep, principal: AdminDep) -> dict[str, Any]:
+async def rules_history(scope: AdminEvent, store: StoreDep) -> dict[str, Any]:
     """Every saved rule set, newest first: the rules' audit trail."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     return {"changes": [asdict(c) for c in await store.events.rule_history(event.id)]}
 
 
 @router.post("/dry-run")
-async def rules_dry_run(
-    body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
-) -> dict[str, Any]:
+async def rules_dry_run(body: RulesUpdate, scope: AdminEvent, store: StoreDep) -> dict[str, Any]:
     """How the proposed rules would decide the queue and the last 500 posts; nothing is saved."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     return await dry_run(store, event, checked_rules(body.rules()))
 
 
 @router.post("/foreign-hashtags")
 async def add_foreign_hashtags(
-    body: RulesUpdate, event: EventDep, store: StoreDep, principal: AdminDep
+    body: RulesUpdate, scope: AdminEvent, store: StoreDep
 ) -> dict[str, Any]:
     """The proposed rules with the hashtags of this server's other events added to the
     hijacked-hashtag rule (made when missing), so nobody has to type them; nothing is saved.
     Tags this event shares with another are left out."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     proposal = checked_rules(body.rules())
     others = [tag for e in await store.events.all() if e.id != event.id for tag in e.hashtags]
     tags = foreign_tags(event.hashtags, others)

@@ -12,15 +12,17 @@ import segno
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import Field
+from starlette.requests import HTTPConnection
 
 from wallserver.api.deps import EventDep, SettingsDep, StoreDep
-from wallserver.auth.deps import AdminDep, ModeratorDep, ensure_event_scope
+from wallserver.auth.deps import AdminEvent, ModeratedEvent
 from wallserver.errors import PayloadTooLarge, ValidationFailed
 from wallserver.media import store_image
 from wallserver.schemas import Strict
 from wallserver.screens.config import NAME, check_name
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
+from wallserver.services import services
 from wallserver.settings import Settings
 from wallserver.sizes import readable
 
@@ -29,12 +31,12 @@ router = APIRouter(tags=["screens"])
 QR_MAX_AGE = 3600
 
 
-async def get_control(request: Request) -> ScreenControl:
-    return request.app.state.screens  # type: ignore[no-any-return]
+async def get_control(conn: HTTPConnection) -> ScreenControl:
+    return services(conn).screens
 
 
-async def get_presence(request: Request) -> Presence:
-    return request.app.state.presence  # type: ignore[no-any-return]
+async def get_presence(conn: HTTPConnection) -> Presence:
+    return services(conn).presence
 
 
 ControlDep = Annotated[ScreenControl, Depends(get_control)]
@@ -54,14 +56,13 @@ class ScreenPatch(Strict):
 
 @router.get("/api/events/{slug}/screens")
 async def list_screens(
-    event: EventDep,
+    scope: ModeratedEvent,
     store: StoreDep,
     control: ControlDep,
     presence: PresenceDep,
-    principal: ModeratorDep,
 ) -> dict[str, Any]:
     """Every screen with its settings, steering and the clients showing it (heartbeats)."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     screens, announcements = await control.all(event)
     try:
         beats, heard = await presence.clients(event.id), True
@@ -88,27 +89,25 @@ async def list_screens(
 
 @router.post("/api/events/{slug}/screens", status_code=201)
 async def create_screen(
-    body: ScreenCreate, event: EventDep, control: ControlDep, principal: AdminDep
+    body: ScreenCreate, scope: AdminEvent, control: ControlDep
 ) -> dict[str, Any]:
     """A new screen with default settings (or ``config``); 409 if the name is taken."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     return (await control.create(event, check_name(body.name), body.config)).public()
 
 
 @router.patch("/api/events/{slug}/screens/{name}")
 async def configure_screen(
-    name: ScreenName, body: ScreenPatch, event: EventDep, control: ControlDep, principal: AdminDep
+    name: ScreenName, body: ScreenPatch, scope: AdminEvent, control: ControlDep
 ) -> dict[str, Any]:
     """Deep-merge ``config`` into the screen's settings if ``version`` is current (else 409)."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     return (await control.configure(event, name, body.config, body.version)).public()
 
 
 @router.delete("/api/events/{slug}/screens/{name}", status_code=204)
-async def delete_screen(
-    name: ScreenName, event: EventDep, control: ControlDep, principal: AdminDep
-) -> None:
-    ensure_event_scope(principal, event)
+async def delete_screen(name: ScreenName, scope: AdminEvent, control: ControlDep) -> None:
+    event = scope.event
     await control.delete(event, name)
 
 
@@ -116,40 +115,37 @@ async def delete_screen(
 async def steer_screen(
     name: ScreenName,
     body: dict[str, Any],
-    event: EventDep,
+    scope: ModeratedEvent,
     control: ControlDep,
-    principal: ModeratorDep,
 ) -> dict[str, Any]:
     """One steering command for this screen: pause, next, spotlight, announce, ..."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     return {"seq": await control.command(event, name, body)}
 
 
 @router.post("/api/events/{slug}/commands", status_code=202)
 async def steer_all(
-    body: dict[str, Any], event: EventDep, control: ControlDep, principal: ModeratorDep
+    body: dict[str, Any], scope: ModeratedEvent, control: ControlDep
 ) -> dict[str, Any]:
     """One steering command for every screen of the event."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     return {"seq": await control.command(event, None, body)}
 
 
 @router.post("/api/events/{slug}/assets", status_code=201)
 async def upload_asset(
     request: Request,
-    event: EventDep,
+    scope: AdminEvent,
     settings: SettingsDep,
-    principal: AdminDep,
     image: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
     """A logo or background picture, checked and re-encoded like guests' photos."""
-    ensure_event_scope(principal, event)
     data = await image.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise PayloadTooLarge(f"images may be at most {readable(settings.max_upload_bytes)}")
     if not data:
         raise ValidationFailed("image: the file is empty")
-    async with request.app.state.media_slots:
+    async with services(request).media_slots:
         stored = await asyncio.to_thread(
             store_image, data, settings.media_dir, settings.max_image_pixels
         )

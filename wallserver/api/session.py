@@ -6,21 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from wallserver.api.deps import SettingsDep, StoreDep
+from wallserver.api.deps import StoreDep
 from wallserver.auth.deps import SESSION_COOKIE, identify
-from wallserver.auth.throttle import LoginThrottle
 from wallserver.errors import Unauthorized
 from wallserver.schemas import LoginBody
+from wallserver.services import ServicesDep
 
 router = APIRouter(prefix="/api/session", tags=["session"])
 
 
 @router.post("")
 async def login(
-    body: LoginBody, request: Request, response: Response, store: StoreDep, settings: SettingsDep
+    body: LoginBody, request: Request, response: Response, services: ServicesDep
 ) -> dict[str, Any]:
     """A session cookie for a right name and password; failures are throttled (429)."""
-    throttle: LoginThrottle = request.app.state.login_throttle
+    store, settings, throttle = services.store, services.settings, services.login_throttle
     client_ip = request.client.host if request.client else "unknown"
     throttle.attempt(client_ip, body.name)
     user = await store.auth.check_password(body.name, body.password)

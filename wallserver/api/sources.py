@@ -7,25 +7,28 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import Field, ValidationError, field_validator
+from starlette.requests import HTTPConnection
 
-from wallserver.api.deps import EventDep, RowId, StoreDep
+from wallserver.api.deps import EventDep, RowId, SettingsDep, StoreDep
 from wallserver.api.ingest import check_text
-from wallserver.auth.deps import AdminDep, ensure_event_scope
-from wallserver.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from wallserver.auth.deps import AdminEvent, AdminSource
+from wallserver.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from wallserver.schemas import Author, CreatedAt, Media, Strict, _http_url
+from wallserver.services import services
+from wallserver.settings import Settings
 from wallserver.sources import rates, webhook
 from wallserver.sources.failures import SourceFailure
 from wallserver.sources.items import Candidate, Deletion, Item
 from wallserver.sources.kinds import secrets_of, validate
 from wallserver.sources.supervisor import Supervisor
-from wallserver.store import NewPost, Principal, Store
+from wallserver.store import NewPost, Store
 from wallserver.store.sources import SourceInfo
 
 router = APIRouter(tags=["sources"])
 
 
-async def get_supervisor(request: Request) -> Supervisor:
-    return request.app.state.supervisor  # type: ignore[no-any-return]
+async def get_supervisor(conn: HTTPConnection) -> Supervisor:
+    return services(conn).supervisor
 
 
 SupervisorDep = Annotated[Supervisor, Depends(get_supervisor)]
@@ -55,23 +58,15 @@ async def status(source: SourceInfo, store: Store, supervisor: Supervisor) -> di
     }
 
 
-async def owned(source_id: int, store: Store, principal: Principal) -> SourceInfo:
-    source = await store.sources.get(source_id)
-    if principal.event_id is not None and principal.event_id != source.event_id:
-        raise Forbidden("this token belongs to another event")
-    return source
-
-
 @router.post("/api/events/{slug}/sources", status_code=201)
 async def add_source(
     body: dict[str, Any],
-    event: EventDep,
+    scope: AdminEvent,
     store: StoreDep,
     supervisor: SupervisorDep,
-    principal: AdminDep,
 ) -> dict[str, Any]:
     """``{kind, ...config}``, validated for the kind; answers with the secrets masked."""
-    ensure_event_scope(principal, event)
+    event = scope.event
     try:
         kind = SourceCreate.model_validate(body).kind
     except ValidationError as exc:
@@ -84,56 +79,49 @@ async def add_source(
 
 @router.get("/api/events/{slug}/sources")
 async def list_sources(
-    event: EventDep, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    scope: AdminEvent, store: StoreDep, supervisor: SupervisorDep
 ) -> dict[str, Any]:
     """Each source with its health: state, connected, last post seen, posts per minute, error."""
-    ensure_event_scope(principal, event)
-    sources = await store.sources.for_event(event.id)
+    sources = await store.sources.for_event(scope.event.id)
     return {"sources": [await status(s, store, supervisor) for s in sources]}
 
 
 async def switch(
-    source_id: int, state: str, store: Store, supervisor: Supervisor, principal: Principal
+    source: SourceInfo, state: str, store: Store, supervisor: Supervisor
 ) -> dict[str, Any]:
     """Set a source's state and let the supervisor start or stop it at once."""
-    await owned(source_id, store, principal)
-    source = await store.sources.set_state(source_id, state)
+    source = await store.sources.set_state(source.id, state)
     supervisor.wake()
     return await status(source, store, supervisor)
 
 
 @router.post("/api/sources/{source_id}/pause")
 async def pause_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    scope: AdminSource, store: StoreDep, supervisor: SupervisorDep
 ) -> dict[str, Any]:
     """Stop the source; its cursor is kept, so resuming continues where it stopped."""
-    return await switch(source_id, "paused", store, supervisor, principal)
+    return await switch(scope.source, "paused", store, supervisor)
 
 
 @router.post("/api/sources/{source_id}/resume")
 async def resume_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
+    scope: AdminSource, store: StoreDep, supervisor: SupervisorDep
 ) -> dict[str, Any]:
     """Run a paused or failed source again (after fixing its credentials, say)."""
-    return await switch(source_id, "running", store, supervisor, principal)
+    return await switch(scope.source, "running", store, supervisor)
 
 
 @router.delete("/api/sources/{source_id}", status_code=204)
-async def remove_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
-) -> None:
+async def remove_source(scope: AdminSource, store: StoreDep, supervisor: SupervisorDep) -> None:
     """The source stops; the posts it brought stay (moderate them as usual)."""
-    await owned(source_id, store, principal)
-    await store.sources.delete(source_id)
+    await store.sources.delete(scope.source.id)
     supervisor.wake()
 
 
 @router.post("/api/sources/{source_id}/test")
-async def test_source(
-    source_id: RowId, store: StoreDep, supervisor: SupervisorDep, principal: AdminDep
-) -> dict[str, Any]:
+async def test_source(scope: AdminSource, supervisor: SupervisorDep) -> dict[str, Any]:
     """Try the connection once: ``{"ok": true}`` or ``{"ok": false, "error": why}``."""
-    source = await owned(source_id, store, principal)
+    source = scope.source
     if source.kind == "webhook":
         return {"ok": True, "detail": "webhooks are called by the sender"}
     try:
@@ -150,6 +138,7 @@ async def receive_webhook(
     event: EventDep,
     store: StoreDep,
     supervisor: SupervisorDep,
+    settings: SettingsDep,
     x_wall_timestamp: Annotated[str, Header(max_length=20)] = "",
     x_wall_signature: Annotated[str, Header(max_length=100)] = "",
 ) -> dict[str, Any]:
@@ -175,7 +164,7 @@ async def receive_webhook(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ValidationFailed(f"{where}: {first['msg']}") from exc
-    item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, request))
+    item: Item = Deletion(post.id) if post.deleted else Candidate(to_new_post(post, settings))
     created = await supervisor.sink.apply(source, event, item, filter_tags=False)
     cursor = dict(source.cursor)
     rates.record(cursor, int(created), time.time())
@@ -183,11 +172,11 @@ async def receive_webhook(
     return {"accepted": True, "created": created}
 
 
-def to_new_post(post: WebhookPost, request: Request) -> NewPost:
+def to_new_post(post: WebhookPost, settings: Settings) -> NewPost:
     return NewPost(
         source="webhook",
         source_id=post.id,
-        text=check_text(post.text, request.app.state.settings),
+        text=check_text(post.text, settings),
         author_name=post.author.name,
         author_handle=post.author.handle,
         author_avatar_url=post.author.avatar_url,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
 
 from wallserver.api.deps import MAX_ID, EventDep, StoreDep
 from wallserver.digits import whole_number
 from wallserver.errors import ValidationFailed
+from wallserver.services import ServicesDep
 
 router = APIRouter()
 
@@ -43,10 +44,10 @@ async def wall_posts(
 
 
 @router.get("/wall-sw.js", include_in_schema=False)
-async def service_worker(request: Request) -> Response:
+async def service_worker(services: ServicesDep) -> Response:
     """The wall's service worker, allowed to control every page (it only handles wall pages)."""
     return FileResponse(
-        request.app.state.frontend / "static" / "wall" / "sw.js",
+        services.frontend / "static" / "wall" / "sw.js",
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

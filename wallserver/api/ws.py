@@ -18,8 +18,9 @@ from wallserver.auth.deps import identify
 from wallserver.digits import whole_number
 from wallserver.errors import NotFound, Unauthorized
 from wallserver.screens.presence import Listener
+from wallserver.services import services
 from wallserver.settings import Settings
-from wallserver.store import EventInfo, Principal, Store
+from wallserver.store import EventInfo, Principal
 from wallserver.stream.client import TooSlow
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ async def _admit(
     ws: WebSocket, slug: str, roles: tuple[str, ...] | None
 ) -> tuple[EventInfo, Principal | None] | None:
     """Origin, event and caller checks shared by both sockets; ``None`` when refused."""
-    settings: Settings = ws.app.state.settings
-    store: Store = ws.app.state.store
+    parts = services(ws)
+    settings, store = parts.settings, parts.store
     if not origin_allowed(ws, settings):
         await refuse(ws, CLOSE_FORBIDDEN, "origin not allowed")
         return None
@@ -91,14 +92,13 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
     if since is None:
         await refuse(ws, CLOSE_BAD_REQUEST, "since must be a whole number")
         return
-    settings: Settings = ws.app.state.settings
-    hub = ws.app.state.hub
-    store: Store = ws.app.state.store
+    parts = services(ws)
+    settings, hub, store = parts.settings, parts.hub, parts.store
 
     async def screen_exists(name: str) -> bool:
         return await store.screens.find(event.id, name) is not None
 
-    beats = Listener(ws.app.state.presence, screen_exists, event.id, principal is not None)
+    beats = Listener(parts.presence, screen_exists, event.id, principal is not None)
     await ws.accept()
     async with hub.attach(event.id, since) as (client, start):
         reset = since > start
@@ -125,7 +125,7 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
     if admitted is None:
         return
     event, _ = admitted
-    feed = ws.app.state.feed
+    feed = services(ws).feed
     await ws.accept()
     async with feed.attach(event.id) as subscriber:
         await ws.send_text(protocol.encode(protocol.feed_hello()))

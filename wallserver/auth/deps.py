@@ -1,4 +1,12 @@
-"""Who is calling, as FastAPI dependencies: ``ModeratorDep``, ``AdminDep``, ``IngestDep``.
+"""Who is calling, and where they may act, as FastAPI dependencies.
+
+``AdminDep``, ``ModeratorDep`` and ``IngestDep`` check the caller's role. A route about one event
+takes ``AdminEvent``, ``ModeratedEvent`` or ``IngestEvent`` instead (a :class:`ScopedEvent`: the
+event named by ``{slug}``, with the caller), a route about one post ``ModeratedPost`` (a
+:class:`ScopedPost`: the post named by ``{post_id}``, 404 when missing, with its event), and one
+about a source ``AdminSource``: those check the role and that a token made for one event is used
+only there (403), so a route cannot forget the second check. The caller is checked before the
+path is looked up: a stranger learns nothing about which events, posts or sources exist.
 
 API clients send ``Authorization: Bearer <token>``. Browser pages carry the session cookie, and
 every unsafe request made with the cookie must also send the session's CSRF token in the
@@ -9,13 +17,17 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
+from wallserver.api.deps import RowId
 from wallserver.errors import CsrfFailed, Forbidden, Unauthorized
-from wallserver.store import EventInfo, Principal, Store
+from wallserver.services import services
+from wallserver.store import EventInfo, PostRecord, Principal
+from wallserver.store.sources import SourceInfo
 
 SESSION_COOKIE = "wall_session"
 CSRF_HEADER = "x-csrf-token"
@@ -32,7 +44,7 @@ def bearer(conn: HTTPConnection) -> str | None:
 
 async def identify(conn: HTTPConnection, query_token: str | None = None) -> Principal | None:
     """The caller, from a bearer token, a ``?token=`` (sockets only) or the session cookie."""
-    store: Store = conn.app.state.store
+    store = services(conn).store
     token = bearer(conn) or query_token
     if token:
         principal = await store.auth.token_principal(token)
@@ -67,12 +79,77 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     return dependency
 
 
-def ensure_event_scope(principal: Principal, event: EventInfo) -> None:
-    """Tokens made for one event work only there."""
-    if principal.event_id is not None and principal.event_id != event.id:
-        raise Forbidden("this token belongs to another event")
-
-
 AdminDep = Annotated[Principal, Depends(require("admin"))]
 ModeratorDep = Annotated[Principal, Depends(require("admin", "moderator"))]
 IngestDep = Annotated[Principal, Depends(require("admin", "ingest"))]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedEvent:
+    """The event named in the path, and a caller whose role and scope allow it there."""
+
+    event: EventInfo
+    principal: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedPost:
+    """The post named in the path, its event, and a caller whose role and scope allow it."""
+
+    post: PostRecord
+    event: EventInfo
+    principal: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedSource:
+    """The source named in the path, and a caller whose role and scope allow it."""
+
+    source: SourceInfo
+    principal: Principal
+
+
+def _ensure_scope(principal: Principal, event_id: int) -> None:
+    """Tokens made for one event work only there."""
+    if principal.event_id is not None and principal.event_id != event_id:
+        raise Forbidden("this token belongs to another event")
+
+
+async def _scoped_event(conn: HTTPConnection, slug: str, principal: Principal) -> ScopedEvent:
+    event = await services(conn).store.events.get(slug)
+    _ensure_scope(principal, event.id)
+    return ScopedEvent(event, principal)
+
+
+# One function per role set rather than a factory: FastAPI reads the ``Principal`` dependency from
+# each one's annotations, which must name module-level aliases to be resolved.
+async def admin_event(request: Request, slug: str, principal: AdminDep) -> ScopedEvent:
+    return await _scoped_event(request, slug, principal)
+
+
+async def moderated_event(request: Request, slug: str, principal: ModeratorDep) -> ScopedEvent:
+    return await _scoped_event(request, slug, principal)
+
+
+async def ingest_event(request: Request, slug: str, principal: IngestDep) -> ScopedEvent:
+    return await _scoped_event(request, slug, principal)
+
+
+async def moderated_post(request: Request, post_id: RowId, principal: ModeratorDep) -> ScopedPost:
+    store = services(request).store
+    post = await store.posts.get(post_id)
+    _ensure_scope(principal, post.event_id)
+    return ScopedPost(post, await store.events.get_by_id(post.event_id), principal)
+
+
+async def admin_source(request: Request, source_id: RowId, principal: AdminDep) -> ScopedSource:
+    source = await services(request).store.sources.get(source_id)
+    _ensure_scope(principal, source.event_id)
+    return ScopedSource(source, principal)
+
+
+AdminEvent = Annotated[ScopedEvent, Depends(admin_event)]
+ModeratedEvent = Annotated[ScopedEvent, Depends(moderated_event)]
+IngestEvent = Annotated[ScopedEvent, Depends(ingest_event)]
+ModeratedPost = Annotated[ScopedPost, Depends(moderated_post)]
+AdminSource = Annotated[ScopedSource, Depends(admin_source)]

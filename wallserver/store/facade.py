@@ -1,4 +1,4 @@
-"""One object that carries every store, hung on ``app.state.store``."""
+"""One object that carries every store, the ``store`` of the app's ``Services``."""
 
 from __future__ import annotations
 
