@@ -356,7 +356,9 @@ async def test_post_approved_on_one_instance_reaches_a_wall_on_another(
     async with instance(tmp_path / "a", **shared) as a, instance(tmp_path / "b", **shared) as b:
         wall_a = await start_wall(a)
         wall_b = peer(b, wall_a)
-        b.state.services.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
+        b.state.services.hub.resync_seconds = (
+            3600  # B's periodic catch-up must not be what delivers
+        )
         async with wall_a.client, wall_b.client, running(wall_b) as live_b:
             async with websockets.connect(wall_url(live_b, 0)) as ws:
                 assert (await hello(ws))["seq"] == 0
@@ -383,7 +385,9 @@ async def test_with_only_postgresql_an_approval_on_one_instance_reaches_another(
     ):
         wall_a = await start_wall(a)
         wall_b = peer(b, wall_a)
-        b.state.services.hub.resync_seconds = 3600  # B's periodic catch-up must not be what delivers
+        b.state.services.hub.resync_seconds = (
+            3600  # B's periodic catch-up must not be what delivers
+        )
         long_text = "🎄" * 3000  # 12,000 bytes of UTF-8: over NOTIFY's 8000
         async with wall_a.client, wall_b.client, running(wall_b) as live_b:
             async with websockets.connect(wall_url(live_b, 0), max_size=2**20) as ws:
