@@ -28,6 +28,7 @@ from wallserver.api import (
     wallpage,
     ws,
 )
+from wallserver.api.ingest_fast import IngestFastPath
 from wallserver.auth.throttle import LoginThrottle
 from wallserver.broker import create_broker, namespace_for
 from wallserver.claims import create_claims
@@ -128,6 +129,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")
+    app.add_middleware(IngestFastPath)  # innermost of ours: see wallserver/api/ingest_fast.py
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimit, json_limit=settings.max_json_body_bytes, upload_limit=settings.max_upload_bytes

@@ -26,6 +26,7 @@ from wallserver.services import ServicesDep
 from wallserver.settings import Settings
 from wallserver.sizes import readable
 from wallserver.store import NewPost
+from wallserver.store.posts import Outcome
 
 router = APIRouter(tags=["ingest"])
 
@@ -41,19 +42,9 @@ def check_text(text: str, settings: Settings) -> str:
     return text
 
 
-@router.post("/api/events/{slug}/ingest", status_code=202)
-async def ingest(
-    request: Request,
-    body: IngestBody,
-    scope: IngestEvent,
-    pipeline: PipelineDep,
-    settings: SettingsDep,
-) -> JSONResponse:
-    """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already.
-
-    Media and the avatar are fetched and re-hosted (see docs/posting.md, "Remote media")."""
-    event = scope.event
-    new = NewPost(
+def new_post(body: IngestBody, settings: Settings) -> NewPost:
+    """A bridge's post as the pipeline takes it (the text checked against the limits)."""
+    return NewPost(
         source=body.source,
         source_id=body.source_id,
         text=check_text(body.text, settings),
@@ -64,11 +55,30 @@ async def ingest(
         url=body.url,
         created_at=body.created_at,
     )
-    outcome = await pipeline.ingest(event, new)  # re-hosts media and avatar of a new post only
-    return JSONResponse(
-        {"id": outcome.post.id, "status": outcome.post.status, "created": outcome.created},
-        status_code=202 if outcome.created else 200,
-    )
+
+
+def reply_body(outcome: Outcome) -> tuple[int, dict[str, Any]]:
+    """202 with the new post's id and status; 200 for a repeat."""
+    post = outcome.post
+    content = {"id": post.id, "status": post.status, "created": outcome.created}
+    return (202 if outcome.created else 200), content
+
+
+@router.post("/api/events/{slug}/ingest", status_code=202)
+async def ingest(
+    request: Request,
+    body: IngestBody,
+    scope: IngestEvent,
+    pipeline: PipelineDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """One post from a bridge. 202 when new, 200 when ``(source, source_id)`` is known already.
+
+    Media and the avatar are fetched and re-hosted (see docs/posting.md, "Remote media"). The
+    common case is served by ``ingest_fast`` with the same steps; this route answers the rest."""
+    outcome = await pipeline.ingest(scope.event, new_post(body, settings))
+    status, content = reply_body(outcome)
+    return JSONResponse(content, status_code=status)
 
 
 @router.post("/api/events/{slug}/submissions", status_code=202)

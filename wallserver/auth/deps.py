@@ -35,7 +35,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bearer(conn: HTTPConnection) -> str | None:
-    header = conn.headers.get("authorization", "")
+    return bearer_value(conn.headers.get("authorization", ""))
+
+
+def bearer_value(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header value, if it is one."""
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
