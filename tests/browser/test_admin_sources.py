@@ -4,6 +4,7 @@ pause and resume it, remove it; whatever a source says is shown as text."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
@@ -12,8 +13,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.browser.conftest import Pages
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, make_settings
 from tests.sources.test_polling_e2e import fake_server
+from wallserver.settings import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The fake feed runs on 127.0.0.1, which sources may not reach unless allowed."""
+    return make_settings(tmp_path / "data", source_allow_networks=["127.0.0.0/8"])
+
 
 pytestmark = pytest.mark.browser
 
