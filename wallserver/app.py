@@ -37,6 +37,7 @@ from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
 from wallserver.middleware import BodyLimit, SecurityHeaders
 from wallserver.posts.pipeline import Pipeline
+from wallserver.posts.withdrawal import Withdrawals
 from wallserver.ratelimit import Rate, SubmissionLimits
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         app.state.pipeline = Pipeline(
             store, hub, feed, metrics, claims, RemoteMedia.from_settings(settings)
         )
+        app.state.withdrawals = Withdrawals(store, settings.media_dir, hub, feed)
         app.state.screens = ScreenControl(store, hub)
         app.state.presence = Presence(broker)
         app.state.supervisor = await start_supervisor(settings, app.state.pipeline)

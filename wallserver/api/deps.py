@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from wallserver.posts.pipeline import Pipeline
+from wallserver.posts.withdrawal import Withdrawals
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
 
@@ -19,6 +20,10 @@ def get_pipeline(request: Request) -> Pipeline:
     return request.app.state.pipeline  # type: ignore[no-any-return]
 
 
+def get_withdrawals(request: Request) -> Withdrawals:
+    return request.app.state.withdrawals  # type: ignore[no-any-return]
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
@@ -29,6 +34,7 @@ async def get_event(slug: str, request: Request) -> EventInfo:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+WithdrawalsDep = Annotated[Withdrawals, Depends(get_withdrawals)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EventDep = Annotated[EventInfo, Depends(get_event)]
 

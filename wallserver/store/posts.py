@@ -19,6 +19,7 @@ from moderation import (
     Transition,
     TransitionError,
     apply_action,
+    check_editable,
     restore,
 )
 from wallserver.db.fold import fold
@@ -26,6 +27,7 @@ from wallserver.db.models import Decision, Post, utcnow
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from wallserver.posts.records import EventInfo, NewPost, PostRecord
 from wallserver.store.database import Database
+from wallserver.store.redact import redact_wall
 from wallserver.store.rows import post_from_mapping, post_record
 from wallserver.store.screens import drop_spotlight
 from wallserver.store.wall import WallLog, WallMessage
@@ -313,6 +315,7 @@ class PostStore:
             messages = [await self._wall_effect(session, record, e) for e in transition.effects]
             if Effect.RETRACT in transition.effects:  # a spotlight on it goes with it
                 messages += await drop_spotlight(session, self.wall, record.event_id, record.id)
+                await redact_wall(session, record.event_id, [record.id])  # and its old content
         return Outcome(record, False, messages)
 
     async def edit(
@@ -329,6 +332,7 @@ class PostStore:
         is shown again with the new text."""
         async with self.db.write() as session:
             row = await _at_version(session, post_id, version)
+            _editable(row)
             media = [dict(m) for m in (row.media if media_items is None else media_items)]
             if alts is not None:
                 if len(alts) != len(media):
@@ -361,6 +365,7 @@ class PostStore:
                 unchanged,
                 f"edited {' and '.join(changed)}",
             )
+            await redact_wall(session, record.event_id, [record.id])  # no replay of the old text
             messages = []
             if record.status == Status.APPROVED.value:
                 messages.append(await self._wall_effect(session, record, Effect.SHOW))
@@ -533,6 +538,13 @@ async def _at_version(session: AsyncSession, post_id: int, version: int) -> Post
     if row.version != version:
         raise _stale(post_record(row))
     return row
+
+
+def _editable(row: Post) -> None:
+    try:
+        check_editable(PostState(Status(row.status), row.pinned))
+    except TransitionError as exc:
+        raise InvalidTransition(str(exc)) from exc
 
 
 def _stale(current: PostRecord) -> StaleVersion:
