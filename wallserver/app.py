@@ -25,6 +25,7 @@ from wallserver.api import (
     session,
     sources,
     wallpage,
+    withdrawals,
     ws,
 )
 from wallserver.auth.throttle import LoginThrottle
@@ -113,7 +114,20 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=front / "templates")
     app.state.templates.env.globals["version"] = __version__
     handlers.install(app)
-    routers = (events, rules, ingest, posts, screens, session, sources, wallpage, ws, ops, pages)
+    routers = (
+        events,
+        rules,
+        ingest,
+        posts,
+        withdrawals,
+        screens,
+        session,
+        sources,
+        wallpage,
+        ws,
+        ops,
+        pages,
+    )
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")
