@@ -12,7 +12,9 @@ from moderation.queue import (
     Transition,
     TransitionError,
     apply_action,
+    check_editable,
     restore,
+    withdraw,
 )
 from moderation.rules import RuleSet, evaluate, initial_status
 
@@ -29,7 +31,9 @@ __all__ = [
     "TransitionError",
     "Verdict",
     "apply_action",
+    "check_editable",
     "evaluate",
     "initial_status",
     "restore",
+    "withdraw",
 ]

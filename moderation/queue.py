@@ -6,6 +6,10 @@ difference between the two states alone, so "undo" is just a move back to the pr
 
 Only approved posts are on the wall. Pinning needs an approved post, and leaving "approved" drops
 the pin.
+
+A post its author withdrew (or an operator forgot or purged) is final: :func:`withdraw` moves any
+other state to ``withdrawn``, and no action or undo leads out of it, so nobody can put it back
+against the author's withdrawn consent.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-    HIDDEN = "hidden"  # was on the wall, taken down (retract after approval, author takedown)
+    HIDDEN = "hidden"  # was on the wall, taken down by a moderator or at the source
+    WITHDRAWN = "withdrawn"  # the author took it down (or it was forgotten, purged): final
 
 
 class Action(StrEnum):
@@ -60,6 +65,9 @@ class TransitionError(ValueError):
     """The action makes no sense from the post's current state."""
 
 
+FINAL = "the author withdrew this post; it cannot be shown, queued, edited or restored again"
+
+
 _ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.APPROVE: frozenset({Status.PENDING, Status.REJECTED, Status.HIDDEN}),
     Action.REJECT: frozenset({Status.PENDING, Status.APPROVED, Status.HIDDEN}),
@@ -79,6 +87,8 @@ _TARGET: dict[Action, Status] = {
 
 def apply_action(state: PostState, action: Action) -> Transition:
     """Apply a moderator's action; raise :class:`TransitionError` when it does not fit."""
+    if state.status is Status.WITHDRAWN:
+        raise TransitionError(FINAL)
     if state.status not in _ALLOWED_FROM[action]:
         raise TransitionError(f"cannot {action.value} a post that is {state.status.value}")
     if action is Action.PIN:
@@ -96,11 +106,27 @@ def apply_action(state: PostState, action: Action) -> Transition:
 
 def restore(current: PostState, previous: PostState) -> Transition:
     """Undo: go back to ``previous``, with the wall effects that takes."""
+    if current.status is Status.WITHDRAWN or previous.status is Status.WITHDRAWN:
+        raise TransitionError(FINAL)
     if current == previous:
         raise TransitionError("nothing to undo")
     if previous.pinned and not previous.on_wall:
         raise TransitionError("inconsistent previous state")
     return Transition(current, previous, wall_effects(current, previous))
+
+
+def withdraw(state: PostState) -> Transition:
+    """The author's takedown (or an operator's forget or purge), from any state but withdrawn."""
+    if state.status is Status.WITHDRAWN:
+        raise TransitionError("the post is withdrawn already")
+    after = PostState(Status.WITHDRAWN)
+    return Transition(state, after, wall_effects(state, after))
+
+
+def check_editable(state: PostState) -> None:
+    """A withdrawn post's text and media are gone and stay gone: no edit brings them back."""
+    if state.status is Status.WITHDRAWN:
+        raise TransitionError(FINAL)
 
 
 def wall_effects(before: PostState, after: PostState) -> tuple[Effect, ...]:

@@ -26,6 +26,7 @@ from wallserver.api import (
     session,
     sources,
     wallpage,
+    withdrawals,
     ws,
 )
 from wallserver.api.ingest_fast import IngestFastPath
@@ -39,6 +40,7 @@ from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
 from wallserver.middleware import BodyLimit, SecurityHeaders
 from wallserver.posts.pipeline import Pipeline
+from wallserver.posts.withdrawal import Withdrawals
 from wallserver.ratelimit import Rate, SubmissionLimits
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
@@ -93,6 +95,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         control = ScreenControl(store, hub)
         presence = Presence(broker)
         supervisor = await start_supervisor(settings, pipeline)
+        withdrawals = Withdrawals(store, settings.media_dir, hub, feed)
         app.state.services = Services(
             settings=settings,
             store=store,
@@ -106,6 +109,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             screens=control,
             presence=presence,
             supervisor=supervisor,
+            withdrawals=withdrawals,
             media_slots=media_slots,
             submission_limits=submission_limits,
             login_throttle=login_throttle,
@@ -125,7 +129,20 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
 
     app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan, **ops.NO_DEFAULT_DOCS)
     handlers.install(app)
-    routers = (events, rules, ingest, posts, screens, session, sources, wallpage, ws, ops, pages)
+    routers = (
+        events,
+        rules,
+        ingest,
+        posts,
+        withdrawals,
+        screens,
+        session,
+        sources,
+        wallpage,
+        ws,
+        ops,
+        pages,
+    )
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=front / "static"), name="static")

@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Coroutine
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -14,6 +15,7 @@ import typer
 from wallserver.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from wallserver.posts.withdrawal import Withdrawals
     from wallserver.store import Store
 
 app = typer.Typer(help="wallserver: a self-hosted social wall for events.", no_args_is_help=True)
@@ -161,6 +163,119 @@ def db_upgrade() -> None:
     settings = _settings()
     upgrade(settings)
     typer.echo("database is up to date")
+
+
+@app.command()
+def forget(
+    event: Annotated[str, typer.Option(help="The event's slug.")],
+    author: Annotated[str, typer.Option(help="A handle (@ optional), or a name without one.")],
+) -> None:
+    """Withdraw everything by one author in an event (a takedown request): off the walls and
+    the wall log, text, names, contact and media deleted; the audit rows stay."""
+    settings = _settings()
+
+    async def go() -> None:
+        async with _withdrawals(settings) as withdrawals:
+            found = await withdrawals.store.events.get(event)
+            done = await withdrawals.forget(found, author, "operator:cli")
+        typer.echo(f"withdrew {len(done)} posts by {author} in {event}")
+
+    _run(go())
+
+
+@app.command()
+def purge(
+    event: Annotated[str | None, typer.Option(help="Purge every post of this event.")] = None,
+    expired: Annotated[
+        bool, typer.Option(help="Purge posts older than the retention (any event).")
+    ] = False,
+    days: Annotated[
+        int | None, typer.Option(help="Retention in days for --expired (WALL_RETENTION_DAYS).")
+    ] = None,
+) -> None:
+    """Delete personal data (texts, names, handles, contact, avatars) and media files of an
+    event's posts, or of every post past the retention; the posts stay as counted rows."""
+    settings = _settings()
+    if (event is None) == (not expired):
+        typer.echo("give either --event SLUG or --expired", err=True)
+        raise typer.Exit(2)
+    keep = settings.retention_days if days is None else days
+    if expired and keep <= 0:
+        typer.echo("no retention: set WALL_RETENTION_DAYS or pass --days N", err=True)
+        raise typer.Exit(2)
+
+    async def go() -> None:
+        async with _withdrawals(settings) as withdrawals:
+            if event is not None:
+                found = await withdrawals.store.events.get(event)
+                done = await withdrawals.purge_event(found, "operator:cli")
+                typer.echo(f"purged {len(done)} posts of {event}")
+            else:
+                done = await withdrawals.purge_expired(keep, "operator:cli")
+                typer.echo(f"purged {len(done)} posts older than {keep} days")
+
+    _run(go())
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="The backup file to write.")]) -> None:
+    """Copy the SQLite database to PATH, safely while the server runs (media: copy
+    WALL_DATA_DIR/media as well). For PostgreSQL, prints how to use pg_dump."""
+    from wallserver.db import backup as copies
+
+    settings = _settings()
+    database = copies.sqlite_path(settings.resolved_database_url)
+    if database is None:
+        typer.echo(copies.POSTGRES_HELP, err=True)
+        raise typer.Exit(2)
+    try:
+        copies.backup(database, path)
+    except copies.BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"backed up {database} to {path}")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file made by `wallserver backup`.")],
+    force: Annotated[
+        bool, typer.Option(help="Restore although -wal/-shm files exist (no server runs).")
+    ] = False,
+) -> None:
+    """Replace the SQLite database with PATH. Stop the server first. PATH must pass SQLite's
+    integrity check and carry a schema revision this wallserver knows."""
+    from wallserver.db import backup as copies
+    from wallserver.db.migrate import revisions
+
+    settings = _settings()
+    database = copies.sqlite_path(settings.resolved_database_url)
+    if database is None:
+        typer.echo(copies.POSTGRES_HELP, err=True)
+        raise typer.Exit(2)
+    known = revisions(settings).__contains__
+    try:
+        if force:
+            revision = copies.replace(path, database, known)
+        else:
+            revision = copies.restore(path, database, known)
+    except copies.BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"restored {database} from {path} (schema {revision}); start the server now")
+
+
+def _withdrawals(settings: Settings) -> AbstractAsyncContextManager[Withdrawals]:
+    from contextlib import asynccontextmanager
+
+    from wallserver.posts.withdrawal import Withdrawals
+
+    @asynccontextmanager
+    async def opened() -> Any:
+        async with _store(settings) as store:
+            yield Withdrawals(store, settings.media_dir)
+
+    return opened()
 
 
 def _store(settings: Settings) -> AbstractAsyncContextManager[Store]:

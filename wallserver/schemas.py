@@ -145,6 +145,10 @@ class AuthorBody(Strict):
     action: Literal["trust", "ban"]
 
 
+class ForgetBody(Strict):
+    author: str = Field(min_length=1, max_length=200)
+
+
 class EditBody(Strict):
     version: int = Field(ge=1, le=2**31 - 1)
     text: str | None = Field(default=None, max_length=1000)

@@ -25,6 +25,7 @@ from wallserver.claims import ClaimTable
 from wallserver.invalidation import Invalidation
 from wallserver.metrics import Metrics
 from wallserver.posts.pipeline import Pipeline
+from wallserver.posts.withdrawal import Withdrawals
 from wallserver.ratelimit import SubmissionLimits
 from wallserver.screens.control import ScreenControl
 from wallserver.screens.presence import Presence
@@ -52,6 +53,7 @@ class Services:
     screens: ScreenControl
     presence: Presence
     supervisor: Supervisor
+    withdrawals: Withdrawals
     media_slots: asyncio.Semaphore
     submission_limits: SubmissionLimits
     login_throttle: LoginThrottle

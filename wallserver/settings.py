@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     video_max_bytes: int = 0
     video_max_seconds: float = 30.0
 
+    # days a post's personal data and media are kept; `wallserver purge --expired` (run it from
+    # cron) deletes older ones. 0: kept until purged by hand (docs/operations.md)
+    retention_days: int = Field(default=0, ge=0)
+
     @property
     def resolved_database_url(self) -> str:
         """The async SQLAlchemy URL, defaulting to a SQLite file in the data directory."""

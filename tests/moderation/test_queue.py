@@ -8,7 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from moderation import Action, Effect, PostState, Status, TransitionError, apply_action, restore
+from moderation import (
+    Action,
+    Effect,
+    PostState,
+    Status,
+    TransitionError,
+    apply_action,
+    check_editable,
+    restore,
+    withdraw,
+)
 from moderation.queue import wall_effects
 
 PENDING = PostState(Status.PENDING)
@@ -16,7 +26,8 @@ APPROVED = PostState(Status.APPROVED)
 PINNED = PostState(Status.APPROVED, pinned=True)
 REJECTED = PostState(Status.REJECTED)
 HIDDEN = PostState(Status.HIDDEN)
-EVERY_STATE = [PENDING, APPROVED, PINNED, REJECTED, HIDDEN]
+WITHDRAWN = PostState(Status.WITHDRAWN)
+EVERY_STATE = [PENDING, APPROVED, PINNED, REJECTED, HIDDEN, WITHDRAWN]
 
 
 @dataclass
@@ -155,3 +166,25 @@ def test_undo_inverts_every_transition(initial: PostState, actions: list[Action]
         redo = restore(undo.after, undo.before)  # undoing the undo is a redo
         assert redo.after == transition.after
         state = transition.after
+
+
+@pytest.mark.parametrize("state", [PENDING, APPROVED, PINNED, REJECTED, HIDDEN], ids=str)
+def test_withdraw_leaves_the_wall_from_any_state(state: PostState) -> None:
+    """An author's takedown moves every other state to withdrawn, retracting a post on the wall."""
+    transition = withdraw(state)
+    assert transition.after == WITHDRAWN
+    assert transition.effects == ((Effect.RETRACT,) if state.on_wall else ())
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_a_withdrawn_post_is_final(action: Action) -> None:
+    """No moderator action, no undo and no second takedown leads out of withdrawn."""
+    with pytest.raises(TransitionError, match="withdrew"):
+        apply_action(WITHDRAWN, action)
+    for previous in [PENDING, APPROVED, PINNED, REJECTED, HIDDEN]:
+        with pytest.raises(TransitionError, match="withdrew"):
+            restore(WITHDRAWN, previous)
+    with pytest.raises(TransitionError):
+        withdraw(WITHDRAWN)
+    with pytest.raises(TransitionError, match="withdrew"):
+        check_editable(WITHDRAWN)

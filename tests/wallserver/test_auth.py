@@ -55,6 +55,7 @@ PROTECTED = {
     ("GET", "/api/events/{slug}/rules/history"): {"admin"},
     ("POST", "/api/events/{slug}/rules/dry-run"): {"admin"},
     ("POST", "/api/events/{slug}/rules/foreign-hashtags"): {"admin"},
+    ("POST", "/api/events/{slug}/forget"): {"admin"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},

@@ -166,7 +166,7 @@ async def test_caption_edit_keeps_the_original_and_updates_the_wall(wall: Wall) 
     )
     assert edited["original"]["text"] == "Merry Xmsa!"
     log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
-    assert [m["type"] for m in log] == ["post.show", "post.show"]
+    assert [m["type"] for m in log] == ["post.retract", "post.show"]  # the old text is gone
     assert log[-1]["post"]["text"] == "Merry Xmas!"
     stale = await wall.client.post(
         f"/api/posts/{post_id}/edit",

@@ -52,7 +52,7 @@ async def by_author(w: Wall) -> tuple[int, Callable[[], Awaitable[None]]]:
 
     async def leave() -> None:
         response = await w.client.delete(f"/api/manage/{token}")
-        assert response.status_code == 200 and response.json()["status"] == "hidden"
+        assert response.status_code == 200 and response.json()["status"] == "withdrawn"
 
     return post_id, leave
 

@@ -161,16 +161,17 @@ class Viewer:
                 self._progress.notify_all()
 
     def visible(self) -> dict[int, bool]:
-        """Post id -> pinned, as a wall that applied every received event shows it."""
+        """Post id -> pinned, as a wall that applied every received event shows it. A retract,
+        pin or unpin of a post the wall does not show is a no-op: a post that left the wall has
+        its earlier shows rewritten as retracts (docs/protocol.md, "Rewritten entries")."""
         shown: dict[int, bool] = {}
         for message in self.received:
             kind = message["type"]
             if kind == "post.show":
                 shown[message["post"]["id"]] = message["post"]["pinned"]
             elif kind == "post.retract":
-                del shown[message["post_id"]]
-            elif kind in ("post.pin", "post.unpin"):
-                assert message["post_id"] in shown
+                shown.pop(message["post_id"], None)
+            elif kind in ("post.pin", "post.unpin") and message["post_id"] in shown:
                 shown[message["post_id"]] = kind == "post.pin"
         return shown
 

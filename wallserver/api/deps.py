@@ -13,6 +13,7 @@ from fastapi import Depends, Path
 from starlette.requests import HTTPConnection
 
 from wallserver.posts.pipeline import Pipeline
+from wallserver.posts.withdrawal import Withdrawals
 from wallserver.services import services
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
@@ -26,6 +27,10 @@ async def get_pipeline(conn: HTTPConnection) -> Pipeline:
     return services(conn).pipeline
 
 
+async def get_withdrawals(conn: HTTPConnection) -> Withdrawals:
+    return services(conn).withdrawals
+
+
 async def get_settings(conn: HTTPConnection) -> Settings:
     return services(conn).settings
 
@@ -36,6 +41,7 @@ async def get_event(slug: str, conn: HTTPConnection) -> EventInfo:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+WithdrawalsDep = Annotated[Withdrawals, Depends(get_withdrawals)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EventDep = Annotated[EventInfo, Depends(get_event)]
 

@@ -10,8 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from moderation import Status
-from wallserver.api.deps import EventDep, PipelineDep, SettingsDep, StoreDep
+from wallserver.api.deps import EventDep, PipelineDep, SettingsDep, StoreDep, WithdrawalsDep
 from wallserver.api.pages import set_device_cookie
 from wallserver.auth import device
 from wallserver.auth.deps import IngestEvent
@@ -172,14 +171,10 @@ async def manage_status(token: str, store: StoreDep, settings: SettingsDep) -> d
 
 @router.delete("/api/manage/{token}")
 async def manage_withdraw(
-    token: str, store: StoreDep, pipeline: PipelineDep, settings: SettingsDep
+    token: str, store: StoreDep, withdrawals: WithdrawalsDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """The author takes their post down; it leaves every wall at once."""
+    """The author takes their post down, for good: it leaves every wall at once, its text, name,
+    contact and photos are deleted, and no moderator can put it back (docs/posting.md)."""
     key = settings.secret_key.get_secret_value()
-    post = await store.posts.by_manage_token(token_hash(token, key))
-    if post.status in (Status.PENDING, Status.APPROVED):
-        outcome = await pipeline.decide(
-            post.id, "hide", post.version, "author", "taken down by author"
-        )
-        post = outcome.post
+    post = await withdrawals.takedown(await store.posts.by_manage_token(token_hash(token, key)))
     return {"id": post.id, "status": post.status}

@@ -28,3 +28,11 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings), revision)
+
+
+def revisions(settings: Settings) -> set[str]:
+    """Every schema revision this wallserver knows (a restored database must have one)."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config(settings))
+    return {s.revision for s in scripts.walk_revisions()}

@@ -37,3 +37,18 @@ def put(data: bytes, media_dir: Path, ext: str = "jpg") -> str:
         tmp.write_bytes(data)
         tmp.replace(target)
     return name
+
+
+def delete(names: set[str], media_dir: Path) -> int:
+    """Remove these stored files (names that are not ours, or gone already, are skipped);
+    returns how many were removed. Only for files no post, screen or announcement names."""
+    removed = 0
+    for name in sorted(names):
+        if not NAME.match(name):
+            continue
+        try:
+            (media_dir / name).unlink()
+        except FileNotFoundError:
+            continue
+        removed += 1
+    return removed

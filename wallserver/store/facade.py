@@ -9,6 +9,7 @@ from wallserver.store.cache import Cache
 from wallserver.store.database import Database
 from wallserver.store.events import EventStore
 from wallserver.store.posts import PostStore
+from wallserver.store.redact import Redactions
 from wallserver.store.screens import ScreenStore
 from wallserver.store.sources import SourceStore
 from wallserver.store.wall import WallLog
@@ -21,6 +22,7 @@ class Store:
         self.events = EventStore(self.db, self.cache)
         self.wall = WallLog(self.db)
         self.posts = PostStore(self.db, self.wall)
+        self.redact = Redactions(self.db, self.wall)
         self.auth = AuthStore(self.db, secret_key, self.cache)
         self.sources = SourceStore(self.db)
         self.screens = ScreenStore(self.db, self.wall)

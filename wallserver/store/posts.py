@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, update
+from sqlalchemy import ColumnElement, Connection, func, literal, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,14 +18,17 @@ from moderation import (
     Transition,
     TransitionError,
     apply_action,
+    check_editable,
     restore,
 )
 from wallserver.db.fold import fold
 from wallserver.db.models import Decision, Post
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
-from wallserver.posts.records import PostRecord
-from wallserver.protocol import post_effect
+from wallserver.posts.records import EventInfo, NewPost, PostRecord
+from wallserver.protocol import post_effect, post_show
+from wallserver.store import arrivals
 from wallserver.store.database import Database
+from wallserver.store.redact import redact_wall
 from wallserver.store.rows import post_record
 from wallserver.store.screens import drop_spotlight
 from wallserver.store.wall import WallLog, WallMessage
@@ -62,6 +65,23 @@ class PostStore:
     def __init__(self, db: Database, wall: WallLog) -> None:
         self.db = db
         self.wall = wall
+
+    async def insert(
+        self, event: EventInfo, new: NewPost, status: Status, rule: str = "", reason: str = ""
+    ) -> Outcome:
+        """One post stored as given, outside the pipeline (tools, tests, imports): the same
+        statements as a batch of one; an approved post gets its ``post.show``."""
+
+        def work(conn: Connection) -> Outcome:
+            [(record, created)] = arrivals.add(
+                conn, [arrivals.Arrival(event.id, new, status, rule, reason)]
+            )
+            if not created or status is not Status.APPROVED:
+                return Outcome(record, created, [])
+            shown = arrivals.append_wall(conn, event.id, [post_show(record)], [record.id])
+            return Outcome(record, True, shown)
+
+        return await self.db.batch_write(work)
 
     async def find(self, event_id: int, source: str, source_id: str) -> PostRecord | None:
         """The post stored for ``(source, source_id)``, if any (a read, never the write lock)."""
@@ -157,6 +177,7 @@ class PostStore:
             messages = [await self._wall_effect(session, record, e) for e in transition.effects]
             if Effect.RETRACT in transition.effects:  # a spotlight on it goes with it
                 messages += await drop_spotlight(session, self.wall, record.event_id, record.id)
+                await redact_wall(session, record.event_id, [record.id])  # and its old content
         return Outcome(record, False, messages)
 
     async def edit(
@@ -173,6 +194,7 @@ class PostStore:
         is shown again with the new text."""
         async with self.db.write() as session:
             row = await _at_version(session, post_id, version)
+            _editable(row)
             media = [dict(m) for m in (row.media if media_items is None else media_items)]
             if alts is not None:
                 if len(alts) != len(media):
@@ -205,6 +227,7 @@ class PostStore:
                 unchanged,
                 f"edited {' and '.join(changed)}",
             )
+            await redact_wall(session, record.event_id, [record.id])  # no replay of the old text
             messages = []
             if record.status == Status.APPROVED.value:
                 messages.append(await self._wall_effect(session, record, Effect.SHOW))
@@ -364,6 +387,13 @@ async def _at_version(session: AsyncSession, post_id: int, version: int) -> Post
     if row.version != version:
         raise _stale(post_record(row))
     return row
+
+
+def _editable(row: Post) -> None:
+    try:
+        check_editable(PostState(Status(row.status), row.pinned))
+    except TransitionError as exc:
+        raise InvalidTransition(str(exc)) from exc
 
 
 def _stale(current: PostRecord) -> StaleVersion:

@@ -47,6 +47,19 @@ class WallLog:
         )
         return WallMessage(event_id, seq, text)
 
+    async def append_many(
+        self,
+        session: AsyncSession,
+        event_id: int,
+        bodies: list[dict[str, Any]],
+        post_ids: list[int | None],
+    ) -> list[WallMessage]:
+        """Several wall events in the caller's transaction, with consecutive seqs."""
+        return [
+            await self.append(session, event_id, body, post_id)
+            for body, post_id in zip(bodies, post_ids, strict=True)
+        ]
+
     async def current_seq(self, event_id: int) -> int:
         async with self.db.read() as session:
             value = (await session.exec(select(Event.wall_seq).where(Event.id == event_id))).first()

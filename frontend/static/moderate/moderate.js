@@ -54,7 +54,7 @@ const busy = new Map();
 const TARGET = { approve: "approved", reject: "rejected", hide: "hidden" };
 const selected = new Set();
 const skipped = new Set(); // posts skipped on a phone: shown after the others
-const STATUS_LABEL = { pending: "waiting", approved: "on the wall", rejected: "rejected", hidden: "hidden" };
+const STATUS_LABEL = { pending: "waiting", approved: "on the wall", rejected: "rejected", hidden: "hidden", withdrawn: "withdrawn by its author" };
 const DONE = { approve: "Approved", reject: "Rejected", hide: "Retracted", pin: "Pinned", unpin: "Unpinned", undo: "Undone" };
 const claims = new Claims(slug, root.dataset.actor, () => render());
 const stage = new Stage({

@@ -39,6 +39,8 @@ const STRINGS = {
     "hint.approved": "Look up at the screens! You can still take it down below.",
     "hint.rejected": "A moderator decided not to show this post.",
     "hint.hidden": "It is no longer shown anywhere.",
+    "status.withdrawn": "Deleted",
+    "hint.withdrawn": "You took it down: it is no longer shown anywhere, and its text, name and photos are deleted.",
   },
   de: {
     intro: "Dein Beitrag erscheint nach einer kurzen Prüfung auf der Wall.",
@@ -77,6 +79,8 @@ const STRINGS = {
     "hint.approved": "Schau auf die Bildschirme! Du kannst den Beitrag unten noch entfernen.",
     "hint.rejected": "Das Team hat entschieden, diesen Beitrag nicht zu zeigen.",
     "hint.hidden": "Er wird nirgends mehr gezeigt.",
+    "status.withdrawn": "Gelöscht",
+    "hint.withdrawn": "Du hast ihn entfernt: Er wird nirgends mehr gezeigt, Text, Name und Fotos sind gelöscht.",
   },
 };
 

@@ -53,7 +53,7 @@ function show(data) {
     }
     relabel();
   }
-  withdraw.hidden = !(data.status === "pending" || data.status === "approved");
+  withdraw.hidden = data.status === "withdrawn"; // a takedown deletes the post, whatever its status
 }
 
 function fail(err) {
