@@ -56,6 +56,7 @@ async def test_post_from_a_phone_then_take_it_down(
     await pages.screenshot(wall, "with-photo")
 
     await phone.get_by_role("button", name="Take my post down").click()
-    await expect(phone.locator("#manage-status")).to_have_text("Taken down")
+    await expect(phone.locator("#manage-status")).to_have_text("Deleted")  # and its data with it
+    await expect(phone.get_by_role("button", name="Take my post down")).to_be_hidden()
     await expect(card).to_have_count(0)
     await expect(wall.locator("#wall-empty")).to_be_visible()
