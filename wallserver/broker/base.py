@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections import defaultdict
 
 
 class Subscription:
@@ -71,3 +72,23 @@ class Broker(ABC):
     @abstractmethod
     async def presence_list(self, group: str, *, after: float) -> list[tuple[str, float]]:
         """``(value, seen_at)`` of every member seen after ``after``, in no particular order."""
+
+
+class LocalSubscribers(Broker):
+    """Subscriptions kept in this process, one set per channel: for brokers that receive every
+    message of the deployment on one connection (or none) and hand it out here."""
+
+    def __init__(self) -> None:
+        self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
+
+    async def subscribe(self, channel: str) -> Subscription:
+        sub = Subscription(channel)
+        self._subs[channel].add(sub)
+        return sub
+
+    async def unsubscribe(self, subscription: Subscription) -> None:
+        subs = self._subs.get(subscription.channel)
+        if subs is not None:
+            subs.discard(subscription)
+            if not subs:
+                del self._subs[subscription.channel]

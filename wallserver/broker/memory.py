@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from wallserver.broker.base import Broker, Subscription
+from wallserver.broker.base import LocalSubscribers
 from wallserver.broker.presence import PresenceTable
 
 
-class MemoryBroker(Broker):
+class MemoryBroker(LocalSubscribers):
     def __init__(self) -> None:
-        self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
+        super().__init__()
         self._presence = PresenceTable()
 
     async def start(self) -> None:
@@ -23,18 +21,6 @@ class MemoryBroker(Broker):
     async def publish(self, channel: str, message: str) -> None:
         for sub in tuple(self._subs.get(channel, ())):
             sub.deliver(message)
-
-    async def subscribe(self, channel: str) -> Subscription:
-        sub = Subscription(channel)
-        self._subs[channel].add(sub)
-        return sub
-
-    async def unsubscribe(self, subscription: Subscription) -> None:
-        subs = self._subs.get(subscription.channel)
-        if subs is not None:
-            subs.discard(subscription)
-            if not subs:
-                del self._subs[subscription.channel]
 
     async def presence_put(
         self,

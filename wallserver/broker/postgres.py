@@ -27,13 +27,12 @@ import asyncio
 import json
 import logging
 import random
-from collections import defaultdict
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from wallserver.broker.base import Broker, Subscription
+from wallserver.broker.base import LocalSubscribers
 from wallserver.broker.presence import PresenceTable
 
 log = logging.getLogger(__name__)
@@ -50,11 +49,11 @@ def libpq_url(url: str) -> str:
     return url
 
 
-class PostgresBroker(Broker):
+class PostgresBroker(LocalSubscribers):
     def __init__(self, url: str, namespace: str = "") -> None:
         self.url = libpq_url(url)
         self.pg_channel = f"wallserver_{namespace}" if namespace else "wallserver"
-        self._subs: defaultdict[str, set[Subscription]] = defaultdict(set)
+        super().__init__()
         self._presence = PresenceTable()
         self._listener: psycopg.AsyncConnection[Any] | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -86,18 +85,6 @@ class PostgresBroker(Broker):
         if len(payload.encode()) > MAX_PAYLOAD:
             payload = f"l{channel}\n"  # too big for NOTIFY: ring the bell, readers catch up
         await self._notify(payload)
-
-    async def subscribe(self, channel: str) -> Subscription:
-        sub = Subscription(channel)
-        self._subs[channel].add(sub)
-        return sub
-
-    async def unsubscribe(self, subscription: Subscription) -> None:
-        subs = self._subs.get(subscription.channel)
-        if subs is not None:
-            subs.discard(subscription)
-            if not subs:
-                del self._subs[subscription.channel]
 
     async def presence_put(
         self,
