@@ -74,12 +74,27 @@ class Judge:
 
     async def arrival(self, event: EventInfo, new: NewPost) -> Verdict:
         """Where a new post starts."""
+        return await self._judge(event, new, None)
+
+    async def edit(
+        self, event: EventInfo, post: PostRecord, text: str, media: list[dict[str, Any]]
+    ) -> Status:
+        """Where the rules would put the edited post had it arrived so (its history is what came
+        before it, as in a dry run, so it is no near-duplicate of itself)."""
+        edited = NewPost(
+            post.source, post.source_id, text, post.author_name, post.author_handle,
+            media=media, url=post.url,
+        )  # fmt: skip
+        return (await self._judge(event, edited, post.id)).status
+
+    async def _judge(self, event: EventInfo, new: NewPost, before: int | None) -> Verdict:
         rules = self.rules(event)
-        earlier = await history(self.store, rules, event.id, new.author_handle, new.author_name)
+        name, handle = new.author_name, new.author_handle
+        earlier = await history(self.store, rules, event.id, handle, name, before)
         found = candidate(
             source=new.source,
-            author_name=new.author_name,
-            author_handle=new.author_handle,
+            author_name=name,
+            author_handle=handle,
             text=new.text,
             media=new.media,
             url=new.url,
@@ -91,26 +106,6 @@ class Judge:
         if decision is None:
             return Verdict(status)
         return Verdict(status, decision.rule, decision.reason)
-
-    async def edit(
-        self, event: EventInfo, post: PostRecord, text: str, media: list[dict[str, Any]]
-    ) -> Status:
-        """Where the rules would put the edited post had it arrived so (its history is what came
-        before it, as in a dry run, so it is no near-duplicate of itself)."""
-        rules = self.rules(event)
-        name, handle = post.author_name, post.author_handle
-        earlier = await history(self.store, rules, event.id, handle, name, post.id)
-        found = candidate(
-            source=post.source,
-            author_name=name,
-            author_handle=handle,
-            text=text,
-            media=media,
-            url=post.url,
-            earlier=earlier,
-            now=self.clock(),
-        )
-        return initial_status(evaluate(rules, found), event.moderation)
 
 
 async def history(
