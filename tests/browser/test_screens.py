@@ -165,7 +165,9 @@ async def test_offline_screen_keeps_rotating_then_resumes_exactly(
     gone = await approved(live.wall, "g", "zurückgezogen")
     assert (await live.wall.decide(gone["id"], "hide", gone["version"])).status_code == 200
     await page.evaluate("window.__net.restore()")
-    await expect(page.locator("#wall")).to_have_attribute("data-state", "online", timeout=10_000)
+    # Nothing tells the page the network is back: it finds out at its next try, which after a
+    # long cut is up to the 15 s backoff cap away.
+    await expect(page.locator("#wall")).to_have_attribute("data-state", "online", timeout=20_000)
     for post in during:
         await wait_until(page, f"window.__entered.includes({post['id']})", seconds=15)
     assert gone["id"] not in await page.evaluate("window.__entered")

@@ -16,6 +16,10 @@ export class WallStream {
     this.attempt = 0;
     this.socket = null;
     this.timer = null;
+    window.addEventListener("online", () => this.wake());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.wake();
+    });
   }
 
   url() {
@@ -38,6 +42,14 @@ export class WallStream {
       const delay = ev.code === 4008 ? 0 : backoff(this.attempt++);
       this.timer = setTimeout(() => this.connect(), delay);
     });
+  }
+
+  // The browser says the network is back (or the tab is shown again): retry now rather than
+  // wait out a backoff that may have grown to its cap while the venue's network was down.
+  wake() {
+    if (!this.socket || this.socket.readyState <= WebSocket.OPEN) return; // not started, or up
+    this.attempt = 0;
+    this.connect();
   }
 
   send(message) {
