@@ -23,7 +23,9 @@ from wallserver.store import EventInfo, Store
 
 POSTGRES_URL = os.environ.get("WALL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("WALL_TEST_REDIS_URL")
-SECRET = "test-secret-key-0123456789abcdef"
+# Under pytest-xdist each worker gets its own secret, so the broker and claim namespaces derived
+# from it keep two workers' tests (both on event "xmas") apart on the shared Redis and PostgreSQL.
+SECRET = f"test-secret-key-0123456789abcdef-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 REQUIRE_ALL = os.environ.get("WALL_REQUIRE_ALL") == "1"
 
 
