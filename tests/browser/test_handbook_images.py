@@ -1,0 +1,198 @@
+"""The handbooks' screenshots (docs/handbook/): every page a role works with, in a realistic state.
+
+One browser, one event: ten posts on the wall, a queue of guests' posts waiting (two held by a
+rule), a second screen, a webhook source. Each picture is saved under ``test-artifacts/``;
+``WALL_UPDATE_SCREENSHOTS=1`` also writes it, shrunk to a 256-colour PNG, to docs/img/handbook/.
+Each step asserts what its picture shows, so a page that stops showing it fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import PHONE, Pages, wait_until
+from tests.browser.pictures import write_png
+from tests.browser.test_screenshot import publish, settled, small_png
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+HANDBOOK_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img" / "handbook"
+MAX_BYTES = 300 * 1024
+SCREEN = {"width": 1280, "height": 800}
+
+# Guests' posts still waiting for a moderator, oldest first: (source, name, handle, text).
+WAITING = [
+    ("upload", "Jana", "", "Der Chor aus der Buchhaltung singt gleich! Alle nach vorne!"),
+    (
+        "mastodon",
+        "Felix Braun",
+        "felix@social.example",
+        "Tischkicker-Turnier: Team Vertrieb führt 3:1 #XmasParty",
+    ),
+    ("upload", "Oma Gerda", "", "Grüße von der Tombola, ich habe den Toaster gewonnen"),
+    (
+        "bluesky",
+        "Priya",
+        "priya.bsky.social",
+        "First Christmas party in Germany. The Glühwein is dangerous. #Dabei",
+    ),
+    ("upload", "Marco", "", "Schaut euch die Lichterkette über der Bar an, wahnsinn"),
+    (
+        "mastodon",
+        "Hanna L.",
+        "hanna@social.example",
+        "Danke an das Orga-Team für diesen Abend! #XmasParty #Dabei",
+    ),
+    ("upload", "Deniz", "", "Neuer Rekord: 14 Leute in einer Fotobox"),
+    (
+        "bluesky",
+        "Tom",
+        "tom.bsky.social",
+        "Tickets für die Aftershow-Party: www.cheap-tickets.example #XmasParty",
+    ),
+    ("upload", "Steffi", "", "Wer hat meine Jacke mit dem Rentier drauf gesehen?"),
+    (
+        "mastodon",
+        "Ole",
+        "ole@social.example",
+        "Mehr Bilder vom Abend auf https://photos.example/xmas #XmasParty",
+    ),
+    ("upload", "Lukas", "", "Die Nachtschicht grüßt die Party! #Dabei"),
+    ("upload", "Aylin", "", "Kinderpunsch für alle, die noch fahren müssen"),
+    ("upload", "Ben", "", "Wann fängt die Band wieder an?"),
+    ("upload", "Clara", "", "Beste Weihnachtsfeier seit Jahren!"),
+]
+# Links wait for a look; the event's ambassadors go straight to the wall.
+RULES = {
+    "chain": [
+        {"kind": "blocklist", "words": [], "lists": ["de", "en"], "verdict": "reject"},
+        {"kind": "links", "allow": [], "other": "hold"},
+        {"kind": "trusted_authors", "authors": ["events@social.example"]},
+    ]
+}
+
+
+async def picture(pages: Pages, page: Page, name: str, **options: object) -> None:
+    """Save the page as ``name``: always to test-artifacts/, to docs/ when asked to."""
+    shot = await pages.screenshot(page, name, **options)
+    if os.environ.get("WALL_UPDATE_SCREENSHOTS") == "1":
+        data = small_png(shot)
+        assert len(data) < MAX_BYTES, f"{name}.png is {len(data)} bytes"
+        HANDBOOK_IMAGES.mkdir(parents=True, exist_ok=True)
+        (HANDBOOK_IMAGES / f"{name}.png").write_bytes(data)
+
+
+async def log_in_as(page: Page, live: LiveServer, name: str, role: str, path: str) -> None:
+    """Create ``name`` with ``role``, open ``path``, log in on /login, land back on ``path``."""
+    await live.wall.store.auth.create_user(name, role, "password123")
+    await page.goto(path)
+    await expect(page).to_have_url(re.compile(r"/login\?next="))
+    await page.get_by_label("Name").fill(name)
+    await page.get_by_label("Password").fill("password123")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page).to_have_url(f"{live.url}{path}")
+
+
+async def seed(live: LiveServer) -> int:
+    """Rules, a lobby screen, a webhook source, ten posts on the wall, a waiting queue.
+    Returns how many posts wait."""
+    wall, admin = live.wall, live.wall.auth("admin")
+    lobby = await wall.client.post(
+        "/api/events/xmas/screens",
+        json={"name": "lobby", "config": {"layout": "spotlight"}},
+        headers=admin,
+    )
+    assert lobby.status_code == 201, lobby.text
+    source = await wall.client.post(
+        "/api/events/xmas/sources",
+        json={"kind": "webhook", "secret": "sms-bridge-secret-0123456789"},
+        headers=admin,
+    )
+    assert source.status_code == 201, source.text
+    settings = wall.app.state.services.settings
+    await publish(live, settings.media_dir, settings.max_image_pixels)
+    saved = await wall.client.put("/api/events/xmas/rules", json=RULES, headers=admin)
+    assert saved.status_code == 200, saved.text
+    for i, (kind, name, handle, text) in enumerate(WAITING):
+        author = {"name": name, "handle": handle}
+        sent = await wall.ingest(f"waiting-{i}", text, source=kind, author=author)
+        assert sent.status_code == 202, sent.text
+        assert sent.json()["status"] == "pending", sent.text
+    return len(WAITING)
+
+
+async def test_handbook_screenshots(pages: Pages, live: LiveServer, tmp_path: Path) -> None:
+    """The wall, the posting page on a phone, the console (desktop and phone), the control
+    page with an announcement on, and the admin page: each showing what the handbooks say."""
+    waiting = await seed(live)
+
+    # Event staff: the big screen, then a guest posting from a phone.
+    wall = await pages.open("/wall/xmas", viewport=SCREEN, name="wall")
+    await settled(wall, 10)
+    assert await wall.locator("#cards .card:not(.off-screen)").count() >= 6
+    await picture(pages, wall, "wall")
+
+    phone = await pages.open("/post/xmas", viewport=PHONE, name="post")
+    await phone.get_by_label("Your message").fill("Frohe Weihnachten aus der Fotobox! #Dabei")
+    await phone.get_by_label("Your name").fill("Mira")
+    await phone.get_by_label("Photo").set_input_files(write_png(tmp_path / "box.png", seed=3))
+    await phone.get_by_label("I agree").check()
+    await expect(phone.locator("#post-preview img")).to_be_visible()
+    await picture(pages, phone, "post-phone", full_page=True)
+    await phone.get_by_role("button", name="Send to the wall").click()
+    await expect(phone.locator("#post-status")).to_have_text("Waiting for approval")
+    await picture(pages, phone, "post-phone-sent")
+    waiting += 1
+
+    # Moderators: the console with its queue, on a laptop and on a phone.
+    console = await pages.open(viewport=SCREEN, name="console")
+    await log_in_as(console, live, "anna", "moderator", "/moderate/xmas")
+    await expect(console.locator("#feed-status")).to_have_attribute("data-state", "online")
+    await expect(console.locator("#queue .item")).to_have_count(10)  # ten at a time
+    await expect(console.locator("#queue-count")).to_have_text(str(waiting))
+    held = console.locator("#queue .item").filter(has_text="links to photos.example")
+    await expect(held).to_have_count(1)  # the rule says why it waits
+    await expect(console.frame_locator("#preview iframe").locator(".card")).to_contain_text("Jana")
+    await picture(pages, console, "console")
+
+    mobile = await pages.open(viewport=PHONE, name="console-phone")
+    await log_in_as(mobile, live, "ben", "moderator", "/moderate/xmas")
+    await expect(mobile.locator("#feed-status")).to_have_attribute("data-state", "online")
+    await expect(mobile.get_by_role("button", name="Approve")).to_be_visible()
+    await expect(mobile.get_by_role("button", name="Reject")).to_be_visible()
+    await picture(pages, mobile, "console-phone")
+
+    # Event staff: the control page, with an announcement on every screen.
+    control = await pages.open(viewport=SCREEN, name="control")
+    await log_in_as(control, live, "carla", "admin", "/control/xmas")
+    await wait_until(control, "document.getElementById('control').dataset.loaded === 'true'")
+    main = control.locator('#screens-table tbody.screen[data-screen="main"]')
+    await expect(main).to_contain_text("1 wall online", timeout=15000)
+    await expect(
+        control.locator('#screens-table tbody.screen[data-screen="lobby"]')
+    ).to_contain_text("no wall connected")
+    await control.locator("#announce-text").fill("Verlosung um 21:00 auf der Hauptbühne")
+    await control.locator("#announce-minutes").fill("30")
+    await control.locator("#announce-form").get_by_role("button", name="Show announcement").click()
+    await expect(control.locator("#announce-current")).to_contain_text("Verlosung", timeout=8000)
+    await expect(control.locator("#spotlight-list li")).to_have_count(10)
+    await control.evaluate("window.scrollTo(0, 0)")  # the screens first, as staff see it
+    await wait_until(control, "window.scrollY === 0")
+    await picture(pages, control, "control")
+
+    await expect(wall.locator("#wall-announcement")).to_contain_text("Verlosung")
+    await settled(wall, 10)
+    await picture(pages, wall, "wall-announcement")
+
+    # Operators and admins: the admin page, events and sources.
+    admin = await pages.open(viewport=SCREEN, name="admin")
+    await log_in_as(admin, live, "olga", "admin", "/admin")
+    await expect(admin.locator(".event h3")).to_contain_text("Christmas Party")
+    await expect(admin.locator('.event-sources[data-slug="xmas"] .source')).to_have_count(1)
+    await picture(pages, admin, "admin")
