@@ -28,7 +28,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 
-GRACE_SECONDS = 10
+GRACE_SECONDS = 5  # within docker stop's 10 s, leaving time to store what is waiting
 
 SECRET_HELP = (
     "WALL_SECRET_KEY is missing or still the default. Set a long random value, e.g.\n"
