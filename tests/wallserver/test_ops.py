@@ -120,3 +120,34 @@ async def test_readyz_fails_when_the_broker_is_unreachable(wall: Wall) -> None:
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "broker": "unavailable"}
     assert health.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ],
+)
+async def test_readyz_on_the_network_brokers(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    """With Redis or PostgreSQL as the broker (and PostgreSQL as the database), ready; a
+    PostgreSQL broker whose listening connection is lost is not, until it listens again."""
+    url = request.getfixturevalue(f"{kind}_url")
+    database = url if kind == "postgres" else None
+    app = create_app(make_settings(tmp_path / "data", broker_url=url, database_url=database))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://wall.test") as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+            if kind == "postgres":
+                broker = app.state.services.broker
+                listener = broker._listener
+                broker._listener = None  # what its reader does when the connection drops
+                lost = await client.get("/readyz")
+                broker._listener = listener
+                assert lost.status_code == 503
+                assert lost.json()["checks"]["broker"] == "unavailable"
