@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class Snapshot(Collector):
     queue: dict[str, int] = field(default_factory=dict)
     sources: list[SourceHealth] = field(default_factory=list)
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
+    def collect(self) -> Iterable[Metric]:
         depth = GaugeMetricFamily(
             "wall_queue_depth", "Posts waiting for a moderator, by event", labels=["event"]
         )
@@ -125,7 +125,7 @@ class Snapshot(Collector):
         failing = GaugeMetricFamily(
             "wall_source_failing", "1 while the source's last attempt failed", labels=labels
         )
-        failures = GaugeMetricFamily(
+        failures = CounterMetricFamily(
             "wall_source_failures",
             "Failed attempts on this instance since it started",
             labels=labels,

@@ -179,13 +179,14 @@ async def test_a_sources_health_is_exported(wall: Wall) -> None:
     fake_clock(wall)
     source = await wall.store.sources.create(wall.event.id, "rss", {"url": "https://x.test/f"})
     await wall.store.sources.set_state(source.id, "paused")
-    await wall.store.sources.note_error(source.id, "TimeoutError: slow")
+    await parts(wall).supervisor._note(source.id, "TimeoutError: slow")  # as a failed poll does
     samples = await scrape(wall)
     labels = {"event": "xmas", "source": str(source.id), "kind": "rss"}
     assert value(samples, "wall_source_state", **labels, state="paused") == 1
     assert value(samples, "wall_source_state", **labels, state="running") == 0
     assert value(samples, "wall_source_connected", **labels) == 0
     assert value(samples, "wall_source_failing", **labels) == 1
+    assert value(samples, "wall_source_failures_total", **labels) == 1
     assert ("wall_source_last_post_timestamp_seconds", frozenset(labels.items())) not in samples
 
 
