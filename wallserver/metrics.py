@@ -12,6 +12,7 @@ Every name, label and unit is listed in docs/operations.md.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter as Tally
 from collections import OrderedDict
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from wallserver.store import Store
     from wallserver.store.wall import WallMessage
 
+log = logging.getLogger(__name__)
 REFRESH_SECONDS = 5.0
 # arrival -> decision: seconds for a rule or a quick moderator, an hour for a forgotten post
 DECISION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)
@@ -214,8 +216,15 @@ class Metrics:
         if self._refreshed is not None and now - self._refreshed < REFRESH_SECONDS:
             return
         self._refreshed = now
-        self.snapshot.queue = await store.posts.queue_depths()
+        try:
+            await self._read(store, supervisor)
+        except Exception:  # the counters still matter most when the database is in trouble
+            log.warning("metrics: could not read queue depths and sources", exc_info=True)
+
+    async def _read(self, store: Store, supervisor: Supervisor) -> None:
+        queue = await store.posts.queue_depths()
         slugs = {e.id: e.slug for e in await store.events.all()}
+        self.snapshot.queue = queue
         self.snapshot.sources = [
             SourceHealth(
                 s.id,

@@ -9,12 +9,14 @@ import json
 
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import LiveServer, Wall
+from tests.conftest import SECRET, LiveServer, Wall, free_port
 from wallserver.broker import Broker
 from wallserver.metrics import REFRESH_SECONDS, Metrics
 from wallserver.screens.presence import Heartbeat, Presence
 from wallserver.services import Services
+from wallserver.store import Store
 
 WAIT = 15.0  # seconds; only ever reached when a test is failing
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -202,3 +204,23 @@ def test_fanout_forgets_old_messages() -> None:
     fanout.delivered(1, fanout.KEEP + 50)
     text = metrics.registry.get_sample_value("wall_fanout_latency_seconds_count")
     assert text == 1
+
+
+async def test_a_refresh_without_the_database_keeps_the_last_figures(wall: Wall) -> None:
+    """Reading queue depths fails (the database is down): the refresh logs it and keeps the
+    last figures, so the scrape still has them and every counter."""
+    clock = fake_clock(wall)
+    await wall.ingest("a")
+    await scrape(wall)
+    metrics = parts(wall).metrics
+    url = f"postgresql+psycopg://wall:pw@127.0.0.1:{free_port()}/x"
+    down = Store(create_async_engine(url), SECRET)
+    clock.now += REFRESH_SECONDS
+    try:
+        await metrics.refresh(down, parts(wall).supervisor)
+    finally:
+        await down.close()
+    registry = metrics.registry
+    assert registry.get_sample_value("wall_queue_depth", {"event": "xmas"}) == 1
+    labels = {"event": "xmas", "source": "test", "status": "pending"}
+    assert registry.get_sample_value("wall_posts_received_total", labels) == 1
