@@ -38,6 +38,7 @@ DECISION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)
 FANOUT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 NO_SCREEN = "none"  # a viewer whose page has not named its screen (yet): phones, old pages
 SOURCE_STATES = ("running", "paused", "failed")
+MACHINE_ACTORS = ("rule:", "source:")  # decisions' actors that are not people
 
 
 class Viewers(Collector):
@@ -203,11 +204,12 @@ class Metrics:
     def track_clients(self, count: Callable[[], int]) -> None:
         self.wall_clients.set_function(lambda: float(count()))
 
-    def decided(self, action: str, seconds: float) -> None:
-        """A decision; its latency counts for the three that take a post off the queue or the
-        wall (pin, unpin and undo are not answers to a waiting post)."""
+    def decided(self, action: str, seconds: float, actor: str) -> None:
+        """A decision; its latency counts for people's approve, reject and hide (pin, unpin and
+        undo answer no waiting post; a source hiding a post deleted there is no moderator)."""
         self.decisions.labels(action).inc()
-        if action in ("approve", "reject", "hide"):
+        machine = actor.startswith(MACHINE_ACTORS) or actor == "system"
+        if action in ("approve", "reject", "hide") and not machine:
             self.decision_seconds.labels(action).observe(max(0.0, seconds))
 
     async def refresh(self, store: Store, supervisor: Supervisor) -> None:

@@ -224,3 +224,21 @@ async def test_a_refresh_without_the_database_keeps_the_last_figures(wall: Wall)
     assert registry.get_sample_value("wall_queue_depth", {"event": "xmas"}) == 1
     labels = {"event": "xmas", "source": "test", "status": "pending"}
     assert registry.get_sample_value("wall_posts_received_total", labels) == 1
+
+
+def test_decision_latency_is_peoples() -> None:
+    """A moderator's approve, reject or hide is timed; a source hiding a post deleted there, a
+    rule, a pin or an undo are counted as decisions but not timed."""
+    metrics = Metrics()
+    metrics.decided("approve", 42.0, "user:anna")
+    metrics.decided("hide", 5.0, "token:7")
+    metrics.decided("hide", 9.0, "source:3")
+    metrics.decided("reject", 1.0, "rule:blocklist")
+    metrics.decided("pin", 3.0, "user:anna")
+    sample = metrics.registry.get_sample_value
+    assert sample("wall_decision_latency_seconds_count", {"action": "approve"}) == 1
+    assert sample("wall_decision_latency_seconds_sum", {"action": "approve"}) == 42.0
+    assert sample("wall_decision_latency_seconds_count", {"action": "hide"}) == 1
+    assert sample("wall_decision_latency_seconds_count", {"action": "reject"}) is None
+    assert sample("wall_decisions_total", {"action": "hide"}) == 2
+    assert sample("wall_decisions_total", {"action": "pin"}) == 1

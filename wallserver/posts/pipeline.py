@@ -139,7 +139,7 @@ class Pipeline:
         # anyone still counts once. The decider's own claim is done with.
         await self.claims.release(outcome.post.event_id, [post_id], actor)
         waited = (datetime.now(UTC) - _aware(outcome.post.received_at)).total_seconds()
-        self.metrics.decided(action, waited)
+        self.metrics.decided(action, waited, actor)
         await self._announce(outcome, protocol.QUEUE_UPDATE)
         return outcome
 
