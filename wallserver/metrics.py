@@ -4,8 +4,8 @@ What moves with the traffic is counted where it happens: posts stored (the pipel
 and their latency (the pipeline), wall messages reaching a socket (the wall socket, see
 :class:`Fanout`), viewers connected (:class:`Viewers`). What the database knows (queue depth per
 event, each source's health) is read at scrape time by :meth:`Metrics.refresh`, at most once per
-``REFRESH_SECONDS`` however often Prometheus (or several) scrape, so ``/metrics`` costs two
-small indexed queries every few seconds and nothing on the posting path.
+``REFRESH_SECONDS`` however often Prometheus (or several) scrape, so ``/metrics`` costs three
+small queries every few seconds and nothing on the posting path.
 
 Every name, label and unit is listed in docs/operations.md.
 """
@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -236,7 +237,14 @@ class Metrics:
                 supervisor.connected(s.id),
                 bool(s.last_error),
                 supervisor.failures[s.id],
-                s.last_post_at.timestamp() if s.last_post_at is not None else None,
+                _unix(s.last_post_at),
             )
             for s in await store.sources.all()
         ]
+
+
+def _unix(at: datetime | None) -> float | None:
+    """Stored as UTC; SQLite hands it back without the zone."""
+    if at is None:
+        return None
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).timestamp()

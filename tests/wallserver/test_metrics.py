@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import time
 
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
@@ -178,7 +179,7 @@ async def test_a_viewer_leaving_is_no_longer_counted() -> None:
 async def test_a_sources_health_is_exported(wall: Wall) -> None:
     """Each source: its state, whether it runs connected here, whether it is failing, and
     its failures; a failing one says so until it brings posts again."""
-    fake_clock(wall)
+    clock = fake_clock(wall)
     source = await wall.store.sources.create(wall.event.id, "rss", {"url": "https://x.test/f"})
     await wall.store.sources.set_state(source.id, "paused")
     await parts(wall).supervisor._note(source.id, "TimeoutError: slow")  # as a failed poll does
@@ -190,6 +191,13 @@ async def test_a_sources_health_is_exported(wall: Wall) -> None:
     assert value(samples, "wall_source_failing", **labels) == 1
     assert value(samples, "wall_source_failures_total", **labels) == 1
     assert ("wall_source_last_post_timestamp_seconds", frozenset(labels.items())) not in samples
+
+    await wall.store.sources.save_cursor(source.id, {}, posted=True)  # a batch brought a post
+    clock.now += REFRESH_SECONDS
+    samples = await scrape(wall)
+    assert value(samples, "wall_source_failing", **labels) == 0
+    brought = value(samples, "wall_source_last_post_timestamp_seconds", **labels)
+    assert abs(brought - time.time()) < 60
 
 
 def test_fanout_forgets_old_messages() -> None:
