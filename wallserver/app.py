@@ -38,7 +38,7 @@ from wallserver.db.migrate import upgrade
 from wallserver.invalidation import Invalidation
 from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
-from wallserver.middleware import BodyLimit, SecurityHeaders
+from wallserver.middleware import BodyLimit, RequestId, SecurityHeaders
 from wallserver.posts.pipeline import Pipeline
 from wallserver.posts.withdrawal import Withdrawals
 from wallserver.ratelimit import Rate, SubmissionLimits
@@ -151,4 +151,5 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(
         BodyLimit, json_limit=settings.max_json_body_bytes, upload_limit=settings.max_upload_bytes
     )
+    app.add_middleware(RequestId)  # outermost: a 413 from BodyLimit has an id too
     return app

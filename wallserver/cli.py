@@ -28,6 +28,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
 
+GRACE_SECONDS = 5  # within docker stop's 10 s, leaving time to store what is waiting
+
 SECRET_HELP = (
     "WALL_SECRET_KEY is missing or still the default. Set a long random value, e.g.\n"
     "  export WALL_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')\n"
@@ -46,9 +48,9 @@ def _settings(need_secret: bool = False) -> Settings:
 def _logging(settings: Settings) -> None:
     from wallserver import logs
 
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(logs.formatter(settings.log_format))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logs.quiet_libraries()
     logs.redact_root()
@@ -72,8 +74,11 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
-        log_config=uvicorn_config(),
+        log_config=uvicorn_config(settings.log_format),
         proxy_headers=True,
+        # SIGTERM: uvicorn closes wall sockets with 1012 (walls reconnect at once elsewhere),
+        # lets requests finish for this long, then cancels them and shuts the app down
+        timeout_graceful_shutdown=GRACE_SECONDS,
     )
 
 

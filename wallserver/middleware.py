@@ -1,9 +1,11 @@
-"""ASGI middleware: request body limits and security headers (CSP) on every response."""
+"""ASGI middleware: request ids, request body limits and security headers (CSP) on every
+response."""
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,6 +14,7 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallserver.digits import whole_number
+from wallserver.logs import REQUEST_ID
 from wallserver.sizes import readable
 
 CSP = (
@@ -125,3 +128,45 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# What a proxy's id may look like (nginx's $request_id, a UUID, a trace id): short, and nothing a
+# log line or a header could be bent by. Anything else is replaced by an id of our own.
+SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def request_id(scope: Scope) -> str:
+    """The caller's ``X-Request-ID`` when it is safe to repeat, else a new random one."""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            if SAFE_REQUEST_ID.fullmatch(value):
+                return value.decode()
+            break
+    return secrets.token_hex(8)
+
+
+class RequestId:
+    """Every request and socket gets an id, kept in :data:`wallserver.logs.REQUEST_ID` while it
+    is served (JSON log lines carry it, uvicorn's access line too) and sent back in the
+    ``X-Request-ID`` response header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        value = request_id(scope)
+        header = (b"x-request-id", value.encode())
+
+        async def with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        token = REQUEST_ID.set(value)
+        try:
+            await self.app(scope, receive, with_id)
+        finally:
+            REQUEST_ID.reset(token)

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     cookie_secure: bool = False
     log_level: str = "INFO"
+    # "json": one JSON object per line, with request ids (for log collectors); "text" for a
+    # terminal (docs/operations.md)
+    log_format: Literal["text", "json"] = "text"
 
     # sources (connectors): retry backoff, how often leases are retried, the shortest poll
     sources_enabled: bool = True

@@ -136,3 +136,14 @@ def test_nginx_accepts_the_config(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_proxied_location_passes_host_client_and_request_id() -> None:
+    """nginx drops the server's proxy_set_header in a location that sets its own: the socket
+    location repeats Host (browsers' Origin check), the client's address and the request id."""
+    text = (DEPLOY / "nginx.conf").read_text()
+    blocks = re.findall(r"location [^{]+\{(.*?)\n        \}", text, re.DOTALL)
+    server = text.split("location", 1)[0]
+    for block in [server, *(b for b in blocks if "proxy_set_header" in b)]:
+        for header in ("Host $host", "X-Forwarded-For $remote_addr", "X-Request-ID $request_id"):
+            assert f"proxy_set_header {header};" in block, (header, block[:60])

@@ -20,6 +20,7 @@ WS = "WEBSOCKET"
 # Public on purpose. Anything else must appear in PROTECTED with the roles allowed to call it.
 PUBLIC = {
     ("GET", "/healthz"),
+    ("GET", "/readyz"),  # load balancers: says which check failed, nothing more
     ("GET", "/media/{name}"),
     ("MOUNT", "/static"),
     ("GET", "/api/events/{slug}"),

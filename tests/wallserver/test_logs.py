@@ -1,20 +1,38 @@
 """No secret reaches the log: tokens in query strings and capability paths are redacted, and
-``wallserver serve`` installs the redaction on uvicorn's handlers and quiets httpx."""
+``wallserver serve`` installs the redaction on uvicorn's handlers and quiets httpx. With
+``WALL_LOG_FORMAT=json`` every line is a JSON object carrying the request id, which every
+response sends back in ``X-Request-ID``."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import logging.config
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import uvicorn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.conftest import SECRET
+from tests.conftest import SECRET, Wall, free_port
 from wallserver import cli
-from wallserver.logs import REDACTED, RedactSecrets, redact
+from wallserver.logs import (
+    REDACTED,
+    REQUEST_ID,
+    JsonFormatter,
+    RedactSecrets,
+    redact,
+    uvicorn_config,
+)
+from wallserver.middleware import SAFE_REQUEST_ID, request_id
 
 TOKEN = "wst_s3cr3tvalue"
 LOGGERS = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "httpx", "httpcore", "alembic")
@@ -114,3 +132,113 @@ def test_serve_logs_no_token_and_no_httpx_urls(
     written = out.out + out.err
     assert "/ws/events/xmas/wall?since=0&token=[redacted]" in written
     assert "WebSocket" in written and TOKEN not in written
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Every line of ``text`` is one JSON object (a collector reads it so)."""
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_json_access_lines_carry_the_request_id(
+    wall: Wall, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """WALL_LOG_FORMAT=json on a real uvicorn: the access line is a JSON object with the
+    request id the response carries in X-Request-ID, a proxy's id kept, the token redacted."""
+    config = uvicorn.Config(
+        wall.app, port=free_port(), log_config=uvicorn_config("json"), lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            assert not task.done()
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{config.port}") as client:
+            given = await client.get("/healthz", headers={"X-Request-ID": "nginx-4f2a.9"})
+            made = await client.get(f"/api/events/xmas?token={TOKEN}")
+    finally:
+        server.should_exit = True
+        await task
+    assert given.headers["x-request-id"] == "nginx-4f2a.9"
+    made_id = made.headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{16}", made_id)
+    out = capsys.readouterr()
+    access = [line for line in json_lines(out.out) if line["logger"] == "uvicorn.access"]
+    by_id = {line["request_id"]: line for line in access}
+    assert by_id["nginx-4f2a.9"]["path"] == "/healthz"
+    assert by_id["nginx-4f2a.9"]["status"] == 200
+    assert by_id["nginx-4f2a.9"]["method"] == "GET"
+    assert by_id[made_id]["path"] == "/api/events/xmas?token=[redacted]"
+    assert TOKEN not in out.out + out.err
+    for line in json_lines(out.err):  # uvicorn's own lines: JSON as well
+        assert {"time", "level", "logger", "message"} <= set(line)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=0, max_size=100))
+def test_a_request_id_is_repeated_only_when_safe(raw: bytes) -> None:
+    """Whatever a client sends as X-Request-ID, the id used is short and plain: the client's
+    when it already was, a fresh one otherwise."""
+    chosen = request_id({"headers": [(b"x-request-id", raw)]})
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", chosen)
+    assert (chosen == raw.decode("latin-1")) == bool(SAFE_REQUEST_ID.fullmatch(raw))
+
+
+async def test_every_response_has_a_request_id(wall: Wall) -> None:
+    """Pages, errors and the 413 of an oversized body all carry X-Request-ID; a new one each."""
+    ids = set()
+    for response in (
+        await wall.client.get("/healthz"),
+        await wall.client.get("/api/events/nope"),
+        await wall.client.post("/api/events/xmas/ingest", content=b"x" * 10_000_000),
+    ):
+        ids.add(response.headers["x-request-id"])
+    assert len(ids) == 3
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_json_lines_keep_secrets_out_and_carry_exceptions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """serve with WALL_LOG_FORMAT=json: our own lines are JSON with the request id in force,
+    redacted, and an exception's traceback in ``exception``."""
+    import uvicorn as uv
+
+    monkeypatch.setenv("WALL_SECRET_KEY", SECRET)
+    monkeypatch.setenv("WALL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("WALL_LOG_FORMAT", "json")
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # basicConfig installs serve's handler afresh
+    ran: dict[str, Any] = {}
+    monkeypatch.setattr(uv, "run", lambda app, **kwargs: ran.update(kwargs))
+    result = CliRunner().invoke(cli.app, ["serve", "--port", "1"])
+    assert result.exit_code == 0, result.output
+    assert ran["timeout_graceful_shutdown"] > 0
+    (handler,) = root.handlers
+    assert isinstance(handler, logging.StreamHandler)
+    assert isinstance(handler.formatter, JsonFormatter)
+    handler.stream = sys.stderr  # it was made while CliRunner held stderr (closed now)
+    token = REQUEST_ID.set("req-1")
+    try:
+        try:
+            raise ValueError(f"fetching /post/xmas/manage/{TOKEN} failed")
+        except ValueError:
+            logging.getLogger("wallserver.test").exception("could not GET /x?token=%s", TOKEN)
+    finally:
+        REQUEST_ID.reset(token)
+    written = capsys.readouterr().err
+    (line,) = [x for x in json_lines(written) if x["logger"] == "wallserver.test"]
+    assert line["request_id"] == "req-1" and line["level"] == "ERROR"
+    assert line["message"] == "could not GET /x?token=[redacted]"
+    assert "ValueError" in line["exception"] and TOKEN not in written
+
+
+def test_a_secret_passed_as_an_argument_is_redacted() -> None:
+    """``log.info("... ?token=%s", value)``: the line reads with the value redacted (the
+    template is rendered before redaction, so no placeholder is lost)."""
+    record = logging.LogRecord(
+        "wallserver.x", logging.INFO, __file__, 1, "GET /feed?token=%s (try %d)", (TOKEN, 2), None
+    )
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "GET /feed?token=[redacted] (try 2)"

@@ -1,18 +1,22 @@
 """Operators' routes: /metrics and the API docs are for admins (the docs for anyone under
-``WALL_PUBLIC_DOCS``), and every response, an unhandled error's 500 too, has the security
-headers."""
+``WALL_PUBLIC_DOCS``), every response, an unhandled error's 500 too, has the security headers,
+and /readyz says 503 while the database or the broker cannot be reached."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import Wall, make_settings, start_wall
+from tests.conftest import SECRET, Wall, free_port, make_settings, start_wall
 from wallserver.app import create_app
+from wallserver.broker.memory import MemoryBroker
+from wallserver.store import Store
 
 DOCS = ("/docs", "/redoc", "/openapi.json")
 
@@ -61,3 +65,89 @@ async def test_an_unhandled_error_is_a_500_with_the_security_headers(app: FastAP
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
+
+
+async def test_readyz_answers_ready_for_anyone(wall: Wall) -> None:
+    """Database and broker up: 200 without a token, saying which checks passed."""
+    response = await wall.client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("where", ["postgres", "sqlite"])
+async def test_readyz_fails_when_the_database_is_unreachable(
+    wall: Wall, tmp_path: Path, where: str
+) -> None:
+    """A PostgreSQL nobody listens for, or a SQLite file whose directory is gone: 503, naming
+    the database and leaking neither the address nor the error."""
+    url = {
+        "postgres": f"postgresql+psycopg://wall:pw@127.0.0.1:{free_port()}/wall",
+        "sqlite": f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'wall.sqlite3'}",
+    }[where]
+    services = wall.app.state.services
+    down = Store(create_async_engine(url), SECRET)
+    wall.app.state.services = dataclasses.replace(services, store=down)
+    try:
+        response = await wall.client.get("/readyz")
+    finally:
+        wall.app.state.services = services
+        await down.close()
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable", "broker": "ok"},
+    }
+    assert "127.0.0.1" not in response.text and "gone" not in response.text
+
+
+class DownBroker(MemoryBroker):
+    """A broker whose connection is lost."""
+
+    async def ping(self) -> None:
+        raise ConnectionError("connection refused")
+
+
+async def test_readyz_fails_when_the_broker_is_unreachable(wall: Wall) -> None:
+    """The broker down: 503 naming the broker; liveness still answers (the process is fine)."""
+    services = wall.app.state.services
+    wall.app.state.services = dataclasses.replace(services, broker=DownBroker())
+    try:
+        response = await wall.client.get("/readyz")
+        health = await wall.client.get("/healthz")
+    finally:
+        wall.app.state.services = services
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "broker": "unavailable"}
+    assert health.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ],
+)
+async def test_readyz_on_the_network_brokers(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str
+) -> None:
+    """With Redis or PostgreSQL as the broker (and PostgreSQL as the database), ready; a
+    PostgreSQL broker whose listening connection is lost is not, until it listens again."""
+    url = request.getfixturevalue(f"{kind}_url")
+    database = url if kind == "postgres" else None
+    app = create_app(make_settings(tmp_path / "data", broker_url=url, database_url=database))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://wall.test") as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+            if kind == "postgres":
+                broker = app.state.services.broker
+                listener = broker._listener
+                broker._listener = None  # what its reader does when the connection drops
+                lost = await client.get("/readyz")
+                broker._listener = listener
+                assert lost.status_code == 503
+                assert lost.json()["checks"]["broker"] == "unavailable"

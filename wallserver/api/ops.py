@@ -1,4 +1,8 @@
-"""For operators: liveness, Prometheus metrics, the API docs, and uploaded media files.
+"""For operators: liveness, readiness, Prometheus metrics, the API docs, and uploaded media files.
+
+``/healthz`` (the process answers and reads its database) and ``/readyz`` (database and broker
+reachable, else 503) are for anyone: load balancers and orchestrators call them without a
+token, so they say which check failed and nothing else (no error text, no version).
 
 ``/metrics`` and the API docs (``/docs``, ``/redoc``, ``/openapi.json``) need an admin session
 or bearer token: they tell a stranger the server's load, routes and version. ``WALL_PUBLIC_DOCS``
@@ -8,6 +12,9 @@ and served here instead, behind that check.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,8 +29,11 @@ from wallserver.errors import NotFound
 from wallserver.media.storage import NAME as MEDIA_NAME
 from wallserver.media.storage import content_type
 from wallserver.services import ServicesDep, services
+from wallserver.store import Store
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["ops"])
+READY_SECONDS = 2.0  # a check slower than this counts as down: probes time out at a few seconds
 
 NO_DEFAULT_DOCS: dict[str, Any] = {"docs_url": None, "redoc_url": None, "openapi_url": None}
 OPENAPI_URL = "/openapi.json"
@@ -46,9 +56,40 @@ async def healthz(store: StoreDep) -> dict[str, Any]:
     return {"status": "ok"}
 
 
+@router.get("/readyz", responses={503: {"description": "database or broker unreachable"}})
+async def readyz(services: ServicesDep) -> JSONResponse:
+    """Ready for traffic: the database answers a query and the broker is connected."""
+    checks = {
+        "database": await _check("database", _select_one(services.store)),
+        "broker": await _check("broker", services.broker.ping()),
+    }
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status_code=200 if ready else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def _select_one(store: Store) -> None:
+    async with store.db.read() as session:
+        await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+
+
+async def _check(name: str, probe: Awaitable[None]) -> str:
+    try:
+        async with asyncio.timeout(READY_SECONDS):
+            await probe
+    except Exception:
+        log.warning("readiness: the %s is unreachable", name, exc_info=True)
+        return "unavailable"
+    return "ok"
+
+
 @router.get("/metrics")
 async def metrics(services: ServicesDep, admin: AdminDep) -> Response:
     """Prometheus text; scrape with an admin token (``Authorization: Bearer ...``)."""
+    await services.metrics.refresh(services.store, services.supervisor)
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -100,7 +100,8 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
 
     beats = Listener(parts.presence, screen_exists, event.id, principal is not None)
     await ws.accept()
-    async with hub.attach(event.id, since) as (client, start):
+    viewing = parts.metrics.viewers.watch(event.slug)
+    async with viewing as viewer, hub.attach(event.id, since) as (client, start):
         reset = since > start
         if reset:  # the client saw a wall log this server does not have: start over
             since = client.sent = 0
@@ -114,8 +115,13 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
                 seq, text = await client.next()
                 await ws.send_text(text)
                 client.sent = seq
+                parts.metrics.fanout.delivered(event.id, seq)
 
-        await _serve(ws, send_all(), client.overflowed, beats.receive)
+        async def heard(frame: str) -> None:
+            await beats.receive(frame)
+            viewer.screen = beats.screen  # for wall_viewers: named once a heartbeat counted
+
+        await _serve(ws, send_all(), client.overflowed, heard)
 
 
 @router.websocket("/ws/events/{slug}/moderation")

@@ -48,6 +48,11 @@ class Broker(ABC):
     @abstractmethod
     async def unsubscribe(self, subscription: Subscription) -> None: ...
 
+    async def ping(self) -> None:
+        """Raise when the broker cannot be reached (``/readyz``). One in this process always
+        can; the network brokers override this."""
+        return None
+
     # Presence: a bounded table per ``group`` of members and when each was last seen, shared by
     # every instance (screens' heartbeats). Ephemeral like the channels: losing it on a restart
     # costs one heartbeat interval.

@@ -80,6 +80,12 @@ class PostgresBroker(LocalSubscribers):
         self._subs.clear()
         self._presence.clear()
 
+    async def ping(self) -> None:
+        """Ready while the listening connection is up (its reader probes it when quiet and
+        reopens it when lost); it cannot run a query of ours while it waits for NOTIFYs."""
+        if self._listener is None or self._listener.closed:
+            raise ConnectionError("the listening connection is down")
+
     async def publish(self, channel: str, message: str) -> None:
         payload = f"m{channel}\n{message}"
         if len(payload.encode()) > MAX_PAYLOAD:

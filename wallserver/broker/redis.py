@@ -74,6 +74,10 @@ class RedisBroker(Broker):
         if self._client is not None:
             await self._client.aclose()
 
+    async def ping(self) -> None:
+        assert self._client is not None, "broker not started"
+        await self._client.ping()
+
     async def publish(self, channel: str, message: str) -> None:
         assert self._client is not None, "broker not started"
         await self._client.publish(self._prefix + channel, message)

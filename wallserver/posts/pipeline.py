@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -76,7 +77,7 @@ class Pipeline:
             Arrival(event.id, new, verdict.status, verdict.rule, verdict.reason)
         )
         if outcome.created:
-            self.metrics.posts_received.labels(new.source, outcome.post.status).inc()
+            self.metrics.posts_received.labels(event.slug, new.source, outcome.post.status).inc()
             await self._announce(outcome, protocol.QUEUE_NEW)
         return outcome
 
@@ -137,7 +138,8 @@ class Pipeline:
         # Claims steer offers; versions settle races: a claim is not a lock, so a decision by
         # anyone still counts once. The decider's own claim is done with.
         await self.claims.release(outcome.post.event_id, [post_id], actor)
-        self.metrics.decisions.labels(action).inc()
+        waited = (datetime.now(UTC) - _aware(outcome.post.received_at)).total_seconds()
+        self.metrics.decided(action, waited, actor)
         await self._announce(outcome, protocol.QUEUE_UPDATE)
         return outcome
 
@@ -176,11 +178,18 @@ class Pipeline:
     async def pause(self, event: EventInfo, paused: bool) -> int:
         """The kill switch: blank (or restore) every screen of the event; returns the seq."""
         message = await self.store.wall.control(event.id, protocol.wall_paused(paused))
+        self.metrics.fanout.published([message])
         await self.hub.publish([message])
         await self.feed.publish(event.id, protocol.feed_paused(paused, message.seq))
         return message.seq
 
     async def _announce(self, outcome: Outcome, kind: str) -> None:
         """``kind``: ``queue.new`` or ``queue.update`` (wallserver.protocol)."""
+        self.metrics.fanout.published(outcome.messages)
         await self.hub.publish(outcome.messages)
         await self.feed.publish(outcome.post.event_id, protocol.queue_post(kind, outcome.post))
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

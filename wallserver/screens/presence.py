@@ -168,6 +168,7 @@ class Listener:
         self.trusted = trusted
         self.clock = clock
         self.client: str | None = None
+        self.screen = ""  # the screen of the last beat recorded ("" before the first)
         self.screens: set[str] = {MAIN}
         self.allowance = float(BURST)
         self.refilled = clock()
@@ -194,6 +195,7 @@ class Listener:
                 if not await self.screen_exists(heartbeat.screen):
                     return
                 self.screens.add(heartbeat.screen)
+            self.screen = heartbeat.screen
             await self.presence.beat(self.event_id, heartbeat, self.trusted)
         except Exception:  # presence is a convenience: a broker outage must not drop screens
             log.warning("could not record a heartbeat", exc_info=True)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -59,6 +60,7 @@ class Supervisor:
     allow: tuple[netpolicy.Network, ...] = ()  # networks reached besides public addresses
     rounds: int = 0  # reconciliations done, for tests and the curious
     running: dict[int, Running] = field(default_factory=dict)
+    failures: Counter[int] = field(default_factory=Counter)  # failed attempts here, for /metrics
     _loop: asyncio.Task[None] | None = None
     _http: httpx.AsyncClient | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -165,6 +167,7 @@ class Supervisor:
                 raise SourceFailure("the connector stopped")
             except Permanent as exc:
                 log.warning("source %s stopped: %s", source_id, exc)
+                self.failures[source_id] += 1
                 await self.store.sources.set_state(source_id, "failed", str(exc))
                 return
             except RateLimited as exc:
@@ -188,6 +191,7 @@ class Supervisor:
             await asyncio.sleep(delay)
 
     async def _note(self, source_id: int, error: str) -> None:
+        self.failures[source_id] += 1
         try:
             await self.store.sources.note_error(source_id, error)
         except Exception:

@@ -22,7 +22,7 @@ from moderation import (
     restore,
 )
 from wallserver.db.fold import fold
-from wallserver.db.models import Decision, Post
+from wallserver.db.models import Decision, Event, Post
 from wallserver.errors import InvalidTransition, NotFound, StaleVersion, ValidationFailed
 from wallserver.posts.records import EventInfo, NewPost, PostRecord
 from wallserver.protocol import post_effect, post_show
@@ -327,6 +327,20 @@ class PostStore:
             len(rows),
             [(a, (at - rec).total_seconds()) for a, at, rec in first.values()],
         )
+
+    async def queue_depths(self) -> dict[str, int]:
+        """Pending posts per event slug, every event listed (``/metrics``; one grouped count
+        over the ``(event_id, status)`` index)."""
+        pending = Status.PENDING.value
+        query = (
+            select(Event.slug, func.count(col(Post.id)))
+            .select_from(Event)
+            .outerjoin(Post, (col(Post.event_id) == col(Event.id)) & (col(Post.status) == pending))
+            .group_by(col(Event.slug))
+        )
+        async with self.db.read() as session:
+            rows = (await session.exec(query)).all()
+        return {slug: int(n) for slug, n in rows}
 
     async def history(self, post_id: int) -> list[Decision]:
         async with self.db.read() as session:

@@ -39,6 +39,9 @@ export class WallStream {
       this.onState("offline", ev.code);
       // Refusals that retrying cannot fix (bad token, no such event) still retry, slowly:
       // staff may fix the token or create the event while the screen waits.
+      // 1012: the server is restarting (a deploy); another instance, or this one in a moment,
+      // takes the wall back: first retry within 0.5 s, jittered so a venue's screens spread out.
+      if (ev.code === 1012) this.attempt = 0;
       const delay = ev.code === 4008 ? 0 : backoff(this.attempt++);
       this.timer = setTimeout(() => this.connect(), delay);
     });
