@@ -3,7 +3,8 @@
 Two streams carry them (docs/protocol.md):
 
 - the **wall stream** (``/ws/events/{slug}/wall``): ``hello``, then wall-log entries, each with
-  its ``seq``: ``post.*`` for posts, ``wall.*`` for the kill switch, the screens and the closing screen;
+  its ``seq``: ``post.*`` for posts, ``wall.*`` for the kill switch, the screens and the
+  closing screen;
 - the **moderation feed** (``/ws/events/{slug}/moderation``): ``hello``, then ``queue.*`` and
   ``wall.paused``, with no seq of their own and no replay.
 

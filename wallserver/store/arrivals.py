@@ -123,9 +123,7 @@ def _rehearsing(conn: Connection, event_ids: set[int]) -> set[int]:
     when its event rehearses as it is stored, whatever the event was when the post arrived."""
     if not event_ids:
         return set()
-    query = select(EVENTS.c.id).where(
-        EVENTS.c.id.in_(event_ids), EVENTS.c.state == REHEARSAL
-    )
+    query = select(EVENTS.c.id).where(EVENTS.c.id.in_(event_ids), EVENTS.c.state == REHEARSAL)
     return {int(i) for i in conn.execute(query).scalars()}
 
 

@@ -181,10 +181,7 @@ class EventStore:
             rows = (await session.exec(query)).all()
         return [RuleChangeInfo(r.id or 0, r.actor, dict(r.rules), iso(r.at)) for r in rows]
 
-
-    async def change_state(
-        self, slug: str, state: str | None, closing: str | None
-    ) -> StateChange:
+    async def change_state(self, slug: str, state: str | None, closing: str | None) -> StateChange:
         """Move the event to ``state`` and/or set its closing message (None: leave as is), in
         one transaction; when what the walls should show changes (the closing screen, or its
         message while it shows), a ``wall.closing`` goes into the wall log with it.
