@@ -2,9 +2,9 @@
 
 Every ``lease_interval`` seconds it reconciles what runs here with the ``source`` table: running
 sources whose lease it can take are started, paused/failed/deleted ones are stopped, and so are
-those of an event that does not take posts (in draft, or ended: ``wallserver/lifecycle.py``). A source's
-task never ends the app: transient failures back off with jitter, rate limits wait as long as
-the network asks, permanent failures mark the source ``failed`` with the reason.
+those of an event that does not take posts (in draft, or ended: ``wallserver/lifecycle.py``).
+A source's task never ends the app: transient failures back off with jitter, rate limits wait
+as long as the network asks, permanent failures mark the source ``failed`` with the reason.
 """
 
 from __future__ import annotations
