@@ -172,6 +172,8 @@ function card(post) {
   el.querySelector(".item-handle").textContent = name && handle ? contained(`@${handle.replace(/^@/, "")}`) : "";
   el.querySelector(".item-source").textContent = post.source;
   el.querySelector(".item-rule").textContent = post.rule_reason ? `· ${post.rule_reason}` : "";
+  el.querySelector(".item-test").hidden = !post.rehearsal; // docs/lifecycle.md
+  el.classList.toggle("rehearsal", Boolean(post.rehearsal));
   const image = (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url));
   if (image) {
     const img = el.querySelector(".item-image");
