@@ -127,10 +127,14 @@ class PostStore:
     ) -> Page:
         """One page of the event's posts by id (newest or oldest first) after ``cursor``; with
         ``search``, only posts whose text, author name or handle contains it, in any case;
-        without ``rehearsal``, no test posts (an event that is not rehearsing)."""
+        without ``rehearsal`` (an event that is not rehearsing), no withdrawn test posts: the
+        rehearsal is over and they are gone. One that escaped (docs/lifecycle.md) stays
+        listed, with its badge, so a moderator can take it down."""
         query = select(Post).where(Post.event_id == event_id)
         if not rehearsal:
-            query = query.where(col(Post.rehearsal).is_(False))
+            query = query.where(
+                ~(col(Post.rehearsal).is_(True) & (col(Post.status) == Status.WITHDRAWN.value))
+            )
         if statuses:
             query = query.where(col(Post.status).in_(statuses))
         if search:
