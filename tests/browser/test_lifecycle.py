@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Pages
+from tests.browser.conftest import PHONE, Pages
 from tests.conftest import LiveServer
 from tests.sources.test_api import SECRET, send
 
@@ -116,3 +116,19 @@ async def test_draft_rehearsal_live_ended_from_the_admin_page(
     await expect(guest.locator("#post-form")).to_be_hidden()
     late = await send(w, source.id, {"id": "sms-2", "text": "too late"})
     assert late.status_code == 409 and late.json()["error"]["code"] == "event_ended"
+
+    # The phone view too; a new message reaches the open screens live, as text.
+    phone = await pages.open("/live/summer", name="phone", viewport=PHONE)
+    await expect(phone.locator("#wall-closing")).to_be_visible()
+    hostile = "Bye <img src=x onerror=alert(1)>"
+    await card.get_by_label("Closing screen message").fill(hostile)
+    await card.get_by_role("button", name="Save message").click()
+    await expect(phone.locator("#wall-closing .closing-message")).to_have_text(hostile)
+    await expect(wall.locator("#wall-closing .closing-message")).to_have_text(hostile)
+    assert await phone.locator("#wall-closing img").count() == 0
+    await pages.screenshot(phone, "ended-phone")
+
+    # Reopened: the closing screen goes and the wall carries on.
+    await card.get_by_role("button", name="Reopen").click()
+    await expect(wall.locator("#wall-closing")).to_be_hidden()
+    await expect(wall.locator("#wall-empty")).to_be_visible()
