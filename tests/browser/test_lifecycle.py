@@ -75,6 +75,7 @@ async def test_draft_rehearsal_live_ended_from_the_admin_page(
     await expect(item.locator(".item-test")).to_be_visible()
     await expect(item.locator(".item-test")).to_have_text("test")
     await expect(console.locator("#fig-depth")).to_have_text("1")
+    await expect(console.locator("#event-state")).to_contain_text("Rehearsal: posts are test posts")
     await pages.screenshot(console, "rehearsal-console")
     await item.locator("button.approve").click()
     shown = wall.locator(f'#cards .card[data-post-id="{post_id}"]')
@@ -91,6 +92,7 @@ async def test_draft_rehearsal_live_ended_from_the_admin_page(
     await expect(wall.locator("#wall-empty")).to_be_visible()
     await expect(console.locator("#queue .item")).to_have_count(0)  # not on the wall any more
     await expect(console.locator("#fig-depth")).to_have_text("0")
+    await expect(console.locator("#event-state")).to_be_hidden()
     fresh = await pages.open("/wall/summer?screen=lobby", name="wall-reloaded")
     await expect(fresh.locator("#wall")).to_have_attribute("data-state", "online")
     await expect(fresh.locator("#cards .card")).to_have_count(0)
