@@ -122,6 +122,36 @@ def event_create(
     _run(go())
 
 
+@event_app.command("state")
+def event_state(
+    slug: str,
+    state: Annotated[
+        str | None, typer.Argument(help="draft, rehearsal, live or ended (omit to show it).")
+    ] = None,
+    closing: Annotated[
+        str | None, typer.Option(help="The closing screen's message, shown once it has ended.")
+    ] = None,
+) -> None:
+    """Show or change an event's lifecycle state (docs/lifecycle.md)."""
+    from wallserver.posts.lifecycle import EventLifecycle
+
+    settings = _settings()
+
+    async def go() -> None:
+        async with _withdrawals(settings) as withdrawals:
+            event = await withdrawals.store.events.get(slug)
+            if state is not None or closing is not None:
+                done = await EventLifecycle(withdrawals).change(
+                    event, state, closing, "operator:cli"
+                )
+                event = done.event
+                if done.withdrawn:
+                    typer.echo(f"withdrew {len(done.withdrawn)} test posts of the rehearsal")
+        typer.echo(f"{event.slug}: {event.state}")
+
+    _run(go())
+
+
 @user_app.command("create")
 def user_create(
     name: str,

@@ -9,7 +9,9 @@
     ├── NotFound                   404 not_found
     ├── Conflict                   409 conflict
     │   ├── StaleVersion           409 stale_version   (body also carries the current post)
-    │   └── InvalidTransition      409 invalid_transition
+    │   ├── InvalidTransition      409 invalid_transition
+    │   ├── EventNotOpen           409 event_not_open  (a post for an event in draft)
+    │   └── EventEnded             409 event_ended     (a post for an event that has ended)
     ├── PayloadTooLarge            413 payload_too_large
     ├── UnsupportedMedia           415 unsupported_media_type
     └── RateLimited                429 rate_limited    (with a Retry-After header)
@@ -80,6 +82,14 @@ class StaleVersion(Conflict):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+
+class EventNotOpen(Conflict):
+    code = "event_not_open"
+
+
+class EventEnded(Conflict):
+    code = "event_ended"
 
 
 class PayloadTooLarge(WallError):

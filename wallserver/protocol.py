@@ -3,7 +3,8 @@
 Two streams carry them (docs/protocol.md):
 
 - the **wall stream** (``/ws/events/{slug}/wall``): ``hello``, then wall-log entries, each with
-  its ``seq``: ``post.*`` for posts, ``wall.*`` for the kill switch and the screens;
+  its ``seq``: ``post.*`` for posts, ``wall.*`` for the kill switch, the screens and the
+  closing screen;
 - the **moderation feed** (``/ws/events/{slug}/moderation``): ``hello``, then ``queue.*`` and
   ``wall.paused``, with no seq of their own and no replay.
 
@@ -40,6 +41,7 @@ WALL_CONFIG = "wall.config"
 WALL_STATE = "wall.state"
 WALL_ANNOUNCE = "wall.announce"
 WALL_COMMAND = "wall.command"
+WALL_CLOSING = "wall.closing"
 # The moderation feed.
 QUEUE_NEW = "queue.new"
 QUEUE_UPDATE = "queue.update"
@@ -62,6 +64,7 @@ WALL_TYPES = (
     WALL_STATE,
     WALL_ANNOUNCE,
     WALL_COMMAND,
+    WALL_CLOSING,
 )
 FEED_TYPES = (
     HELLO,
@@ -147,6 +150,12 @@ def wall_announce(screen: str | None, announcement: dict[str, Any] | None) -> Bo
 def wall_command(screen: str | None, action: str) -> Body:
     """A one-shot command (``next``, ``reload``) for one screen or every screen."""
     return {"type": WALL_COMMAND, "screen": screen, "action": action}
+
+
+def wall_closing(closing: dict[str, Any] | None) -> Body:
+    """The event's closing screen (``{"message"}``, once it has ended) or ``None`` (it has not,
+    or was reopened): every screen of the event shows it over everything else."""
+    return {"type": WALL_CLOSING, "closing": closing}
 
 
 # --- the moderation feed ---------------------------------------------------------------------

@@ -53,6 +53,7 @@ class EventCreate(Strict):
     hashtags: list[str] = Field(min_length=1, max_length=20)
     moderation: Literal["pre", "post"] = "pre"
     rules: dict[str, Any] = Field(default_factory=dict)
+    state: Literal["draft", "rehearsal", "live"] = "live"  # the admin page makes drafts
 
 
 class RulesUpdate(Strict):
@@ -135,6 +136,13 @@ PostId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a row id, as in the URL pa
 
 class ClaimBody(Strict):
     post_ids: list[PostId] = Field(min_length=1, max_length=50)
+
+
+class LifecycleBody(Strict):
+    """A lifecycle change: a new ``state``, a new closing message, or both."""
+
+    state: Literal["draft", "rehearsal", "live", "ended"] | None = None
+    closing: str | None = Field(default=None, max_length=500)
 
 
 class KillBody(Strict):

@@ -1,4 +1,5 @@
-"""Events: create (admin), read (public), list (admin); the kill switch (moderators).
+"""Events: create (admin), read (public), list (admin); the lifecycle (admin, see
+``wallserver/lifecycle.py``); the kill switch (moderators).
 
 An event's rules have their own router, ``rules.py``."""
 
@@ -10,9 +11,11 @@ from fastapi import APIRouter
 
 from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.api.rules import checked_rules
-from wallserver.auth.deps import AdminDep, ModeratedEvent
-from wallserver.errors import Forbidden
-from wallserver.schemas import EventCreate, KillBody
+from wallserver.auth.deps import AdminDep, AdminEvent, ModeratedEvent
+from wallserver.errors import Forbidden, ValidationFailed
+from wallserver.posts.lifecycle import EventLifecycle
+from wallserver.schemas import EventCreate, KillBody, LifecycleBody
+from wallserver.services import ServicesDep
 from wallserver.store import Principal
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -22,7 +25,9 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 async def create_event(body: EventCreate, store: StoreDep, principal: AdminDep) -> dict[str, Any]:
     ensure_unscoped(principal)
     rules = checked_rules(body.rules).to_dict() if body.rules else None
-    event = await store.events.create(body.slug, body.name, body.hashtags, body.moderation, rules)
+    event = await store.events.create(
+        body.slug, body.name, body.hashtags, body.moderation, rules, body.state
+    )
     return event.public()
 
 
@@ -41,6 +46,19 @@ def ensure_unscoped(principal: Principal) -> None:
 @router.get("/{slug}")
 async def read_event(event: EventDep) -> dict[str, Any]:
     return event.public()
+
+
+@router.post("/{slug}/state")
+async def change_state(
+    body: LifecycleBody, scope: AdminEvent, services: ServicesDep
+) -> dict[str, Any]:
+    """Move the event through its lifecycle and/or set its closing message; 409 for a move
+    the lifecycle does not allow."""
+    if body.state is None and body.closing is None:
+        raise ValidationFailed("give a state, a closing message or both")
+    lifecycle = EventLifecycle(services.withdrawals, services.supervisor)
+    done = await lifecycle.change(scope.event, body.state, body.closing, scope.principal.actor)
+    return {**done.event.public(), "withdrawn": len(done.withdrawn)}
 
 
 @router.post("/{slug}/kill")

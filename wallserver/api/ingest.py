@@ -16,6 +16,7 @@ from wallserver.auth import device
 from wallserver.auth.deps import IngestEvent
 from wallserver.auth.secrets import token_hash
 from wallserver.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
+from wallserver.lifecycle import check_open
 from wallserver.media import prepare as prepare_image
 from wallserver.media import save as save_image
 from wallserver.media import video
@@ -95,6 +96,7 @@ async def submit(
     image: Annotated[list[UploadFile] | None, File()] = None,
 ) -> dict[str, Any]:
     """An attendee's post from the public page: text, a name, up to four photos, consent."""
+    check_open(event.state)  # before any photo is read: a closed event takes none
     secret = settings.secret_key.get_secret_value()
     guest = device.verify(request.cookies.get(device.COOKIE), secret)
     if guest is None:  # counted by IP this time; tracked as a device from the next post on

@@ -12,6 +12,7 @@ from moderation.figures import Decided, per_moderator
 from wallserver.api.deps import MAX_ID, PipelineDep, StoreDep
 from wallserver.auth.deps import ModeratedEvent, ModeratedPost
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from wallserver.lifecycle import shows_rehearsal
 from wallserver.posts.records import iso
 from wallserver.schemas import AuthorBody, ClaimBody, DecisionBody, EditBody
 
@@ -41,7 +42,13 @@ async def list_posts(
     if "\x00" in q:
         raise ValidationFailed("q contains a NUL character")
     page = await store.posts.page(
-        event.id, statuses, limit, cursor, oldest_first=order == "oldest", search=q
+        event.id,
+        statuses,
+        limit,
+        cursor,
+        oldest_first=order == "oldest",
+        search=q,
+        rehearsal=shows_rehearsal(event.state),
     )
     holders = await pipeline.claimed_by(event.id, [p.id for p in page.posts])
     return {
@@ -107,7 +114,8 @@ async def figures(
     minutes: Annotated[int, Query(ge=1, le=1440)] = 10,
 ) -> dict[str, Any]:
     """Queue depth, posts per minute in and out, time to decision per moderator."""
-    flow = await store.posts.flow(scope.event.id, datetime.now(UTC) - timedelta(minutes=minutes))
+    since = datetime.now(UTC) - timedelta(minutes=minutes)
+    flow = await store.posts.flow(scope.event.id, since, shows_rehearsal(scope.event.state))
     decided = [Decided(actor.split(":", 1)[-1], s) for actor, s in flow.first_decisions]
     return {
         "window_minutes": minutes,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 
@@ -26,6 +27,10 @@ class Event(SQLModel, table=True):
     rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     wall_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     created_at: datetime = _ts(nullable=False)
+    # the lifecycle (wallserver/lifecycle.py): draft | rehearsal | live | ended
+    state: str = Field(default="live", max_length=16, sa_column_kwargs={"server_default": "live"})
+    # what the walls say once the event has ended ("" = the default thank-you)
+    closing: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
 
 
 class Post(SQLModel, table=True):
@@ -60,6 +65,10 @@ class Post(SQLModel, table=True):
     contact: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     # the text and media as they arrived, kept when a moderator edits the caption or alt text
     original: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # a test post, arrived while the event was in rehearsal; withdrawn when it goes live
+    rehearsal: bool = Field(
+        default=False, index=True, sa_column_kwargs={"server_default": sa_false()}
+    )
 
 
 class Decision(SQLModel, table=True):

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from moderation import Status
 from wallserver import protocol
 from wallserver.claims import ClaimTable, LocalClaims
+from wallserver.lifecycle import check_open
 from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
 from wallserver.posts.batching import Batcher
@@ -66,7 +67,9 @@ class Pipeline:
     async def ingest(self, event: EventInfo, new: NewPost, *, rehost: bool = True) -> Outcome:
         """A new post's whole walk; a repeat of ``(source, source_id)`` returns the stored
         post with ``created`` False. ``rehost=False`` for posts whose files are local already
-        (uploads)."""
+        (uploads). 409 for an event in draft or ended (``wallserver/lifecycle.py``): its
+        state is read afresh (from the cache), as a connector may hold ``event`` for hours."""
+        check_open((await self.store.events.get_by_id(event.id)).state)
         known = await self.lookups.submit((event.id, new.source, new.source_id))
         if known is not None:  # a repeat (bridge retry, connector replay): nothing to decide
             return Outcome(known, False, [])

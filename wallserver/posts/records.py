@@ -19,6 +19,8 @@ class EventInfo:
     hashtags: list[str]
     moderation: str
     rules: dict[str, Any]
+    state: str = "live"  # draft | rehearsal | live | ended (wallserver/lifecycle.py)
+    closing: str = ""  # the closing screen's message, "" for the default
 
     def public(self) -> dict[str, Any]:
         return {
@@ -26,6 +28,8 @@ class EventInfo:
             "name": self.name,
             "hashtags": self.hashtags,
             "moderation": self.moderation,
+            "state": self.state,
+            "closing": self.closing,
         }
 
 
@@ -68,6 +72,7 @@ class PostRecord:
     rule_reason: str
     original: dict[str, Any] | None = None  # text and media as they arrived, once edited
     contact: str = ""  # for the organiser only: in the moderator view, never the wall view
+    rehearsal: bool = False  # a test post of a rehearsal: marked on consoles, never on walls
 
     def wall_view(self) -> dict[str, Any]:
         """The post as every wall and viewer sees it (the contract's ``post`` object)."""
@@ -97,6 +102,7 @@ class PostRecord:
             "rule_reason": self.rule_reason,
             "original": self.original,
             "contact": self.contact,
+            "rehearsal": self.rehearsal,
         }
 
 

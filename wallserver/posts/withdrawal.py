@@ -1,11 +1,11 @@
 """Posts withdrawn for good, and what that takes besides the database.
 
-Three ways in, one walk: an author's takedown (``DELETE /api/manage/{token}``), an operator
+Four ways in, one walk: an author's takedown (``DELETE /api/manage/{token}``), an operator
 forgetting everything by one author (``wallserver forget``, ``POST /api/events/{slug}/forget``),
-and a purge of an event or of everything past retention (``wallserver purge``). The store
-withdraws the posts in one transaction (``store/redact.py``: retract, rewrite the wall log, blank
-the content, audit); after commit the media files no row names any more are deleted, and the wall
-and the consoles are told.
+a purge of an event or of everything past retention (``wallserver purge``), and the end of a
+rehearsal (its test posts, ``posts/lifecycle.py``). The store withdraws the posts in one
+transaction (``store/redact.py``: retract, rewrite the wall log, blank the content, audit); after
+commit the media files no row names any more are deleted, and the wall and the consoles are told.
 
 From the command line there is no hub: running servers' walls catch up from the wall log (the hub
 compares its last seq with the database every 2 s), and consoles show the change on reload.
@@ -54,6 +54,11 @@ class Withdrawals:
         """Every post of the event: its personal data and media go, the rows (counts) stay."""
         ids = await self.store.redact.of_event(event.id)
         return (await self._withdraw(ids, actor, "purge", "event purged")).posts
+
+    async def rehearsal_over(self, event: EventInfo, actor: str) -> list[PostRecord]:
+        """Every test post of the event's rehearsal (``wallserver/posts/lifecycle.py``)."""
+        ids = await self.store.redact.of_rehearsal(event.id)
+        return (await self._withdraw(ids, actor, "rehearsal", "the rehearsal is over")).posts
 
     async def purge_expired(
         self, days: int, actor: str, now: datetime | None = None

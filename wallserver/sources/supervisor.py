@@ -1,9 +1,10 @@
 """The supervisor: every running source as a task it owns, restarted and backed off as needed.
 
 Every ``lease_interval`` seconds it reconciles what runs here with the ``source`` table: running
-sources whose lease it can take are started, paused/failed/deleted ones are stopped. A source's
-task never ends the app: transient failures back off with jitter, rate limits wait as long as
-the network asks, permanent failures mark the source ``failed`` with the reason.
+sources whose lease it can take are started, paused/failed/deleted ones are stopped, and so are
+those of an event that does not take posts (in draft, or ended: ``wallserver/lifecycle.py``).
+A source's task never ends the app: transient failures back off with jitter, rate limits wait
+as long as the network asks, permanent failures mark the source ``failed`` with the reason.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from wallserver import netpolicy
+from wallserver.lifecycle import TAKING_POSTS
 from wallserver.sources import connectors
 from wallserver.sources.context import Context
 from wallserver.sources.failures import Permanent, RateLimited, SourceFailure
@@ -121,10 +123,11 @@ class Supervisor:
         if not await self.leases.healthy():
             for source_id in list(self.running):  # the locks went with the connection
                 await self._stop(source_id, release=False)
+        taking = {e.id for e in await self.store.events.all() if e.state in TAKING_POSTS}
         wanted = {
             s.id: s
             for s in await self.store.sources.all()
-            if s.state == "running" and s.kind in RUNNABLE
+            if s.state == "running" and s.kind in RUNNABLE and s.event_id in taking
         }
         for source_id in list(self.running):
             if source_id not in wanted or self.running[source_id].task.done():

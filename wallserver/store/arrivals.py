@@ -23,6 +23,7 @@ from wallserver.store.wall import WallMessage
 
 Key = tuple[int, str, str]  # (event_id, source, source_id)
 INGEST = "ingest"
+REHEARSAL = "rehearsal"  # the event state whose posts are test posts (wallserver/lifecycle.py)
 POSTS = Post.__table__  # type: ignore[attr-defined]
 DECISIONS = Decision.__table__  # type: ignore[attr-defined]
 EVENTS = Event.__table__  # type: ignore[attr-defined]
@@ -64,10 +65,11 @@ def add(conn: Connection, arrivals: list[Arrival]) -> list[tuple[PostRecord, boo
     now = utcnow()
     fresh: dict[Key, int] = {}
     rows: list[dict[str, Any]] = []
+    rehearsing = _rehearsing(conn, {a.event_id for a in arrivals if a.key not in found})
     for arrival in arrivals:
         if arrival.key not in found and arrival.key not in fresh:
             fresh[arrival.key] = len(rows)
-            rows.append(_row(arrival, now))
+            rows.append(_row(arrival, now, arrival.event_id in rehearsing))
     ids: list[int] = []
     if rows:
         statement = insert(POSTS).returning(POSTS.c.id, sort_by_parameter_order=True)
@@ -116,7 +118,16 @@ def append_wall(
     return messages
 
 
-def _row(arrival: Arrival, now: datetime) -> dict[str, Any]:
+def _rehearsing(conn: Connection, event_ids: set[int]) -> set[int]:
+    """Those of the events in rehearsal, read in the write's transaction: a post is a test post
+    when its event rehearses as it is stored, whatever the event was when the post arrived."""
+    if not event_ids:
+        return set()
+    query = select(EVENTS.c.id).where(EVENTS.c.id.in_(event_ids), EVENTS.c.state == REHEARSAL)
+    return {int(i) for i in conn.execute(query).scalars()}
+
+
+def _row(arrival: Arrival, now: datetime, rehearsal: bool = False) -> dict[str, Any]:
     new = arrival.new
     return {
         "event_id": arrival.event_id,
@@ -139,6 +150,7 @@ def _row(arrival: Arrival, now: datetime) -> dict[str, Any]:
         "consent": new.consent,
         "contact": new.contact,
         "original": None,
+        "rehearsal": rehearsal,
     }
 
 

@@ -1,4 +1,4 @@
-"""Events: create, look up, list."""
+"""Events: create, look up, list; move through the lifecycle (``wallserver/lifecycle.py``)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from wallserver import protocol
 from wallserver.db.models import Event, RuleChange
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from wallserver.lifecycle import CLOSING_MAX, State, check_move
 from wallserver.posts.records import EventInfo, iso
 from wallserver.store.cache import Cache
 from wallserver.store.database import Database
 from wallserver.store.rows import event_info
+from wallserver.store.wall import WallLog, WallMessage
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HASHTAG = re.compile(r"^[^\s#]{1,100}$")
@@ -44,7 +47,11 @@ class EventStore:
         hashtags: list[str],
         moderation: str = "pre",
         rules: dict[str, Any] | None = None,
+        state: str = State.LIVE.value,
     ) -> EventInfo:
+        """A new event; ``state`` live unless told (scripts create an event and post to it)."""
+        if state not in (State.DRAFT, State.REHEARSAL, State.LIVE):
+            raise ValidationFailed("a new event is draft, rehearsal or live")
         if not SLUG.fullmatch(slug):
             raise ValidationFailed("slug: lower-case letters, digits and dashes, at most 63")
         if moderation not in ("pre", "post"):
@@ -57,6 +64,7 @@ class EventStore:
             hashtags=clean_hashtags(hashtags),
             moderation=moderation,
             rules=rules or {},
+            state=state,
         )
         try:
             async with self.db.write() as session:
@@ -172,6 +180,52 @@ class EventStore:
         async with self.db.read() as session:
             rows = (await session.exec(query)).all()
         return [RuleChangeInfo(r.id or 0, r.actor, dict(r.rules), iso(r.at)) for r in rows]
+
+    async def change_state(self, slug: str, state: str | None, closing: str | None) -> StateChange:
+        """Move the event to ``state`` and/or set its closing message (None: leave as is), in
+        one transaction; when what the walls should show changes (the closing screen, or its
+        message while it shows), a ``wall.closing`` goes into the wall log with it.
+        :class:`InvalidTransition` for a move the lifecycle does not allow."""
+        if closing is not None:
+            closing = closing.strip()
+            if len(closing) > CLOSING_MAX or "\x00" in closing:
+                raise ValidationFailed(f"closing: at most {CLOSING_MAX} characters of text")
+        async with self.db.write() as session:
+            query = select(Event).where(Event.slug == slug).with_for_update()
+            row = (await session.exec(query)).first()
+            if row is None:
+                raise NotFound(f"no event {slug!r}")
+            assert row.id is not None
+            before = event_info(row)
+            if state is not None:
+                row.state = check_move(row.state, state).value
+            if closing is not None:
+                row.closing = closing
+            session.add(row)
+            await session.flush()
+            after = event_info(row)
+            messages: list[WallMessage] = []
+            if closing_screen(before) != closing_screen(after):
+                body = protocol.wall_closing(closing_screen(after))
+                messages.append(await WallLog(self.db).append(session, row.id, body))
+        self.cache.changed("events")
+        return StateChange(before, after, messages)
+
+
+def closing_screen(event: EventInfo) -> dict[str, Any] | None:
+    """What the walls show over everything: ``{"message"}`` once the event has ended, else None."""
+    if event.state != State.ENDED:
+        return None
+    return {"message": event.closing}
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """The event before and after a lifecycle change, and its wall messages to publish."""
+
+    before: EventInfo
+    after: EventInfo
+    messages: list[WallMessage]
 
 
 async def _latest_change(session: AsyncSession, event_id: int) -> RuleChange | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal, or_, update
+from sqlalchemy import ColumnElement, Connection, func, literal, or_, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -123,10 +123,18 @@ class PostStore:
         cursor: int | None,
         oldest_first: bool = False,
         search: str = "",
+        rehearsal: bool = True,
     ) -> Page:
         """One page of the event's posts by id (newest or oldest first) after ``cursor``; with
-        ``search``, only posts whose text, author name or handle contains it, in any case."""
+        ``search``, only posts whose text, author name or handle contains it, in any case;
+        without ``rehearsal`` (an event that is not rehearsing), no withdrawn test posts: the
+        rehearsal is over and they are gone. One that escaped (docs/lifecycle.md) stays
+        listed, with its badge, so a moderator can take it down."""
         query = select(Post).where(Post.event_id == event_id)
+        if not rehearsal:
+            query = query.where(
+                ~(col(Post.rehearsal).is_(True) & (col(Post.status) == Status.WITHDRAWN.value))
+            )
         if statuses:
             query = query.where(col(Post.status).in_(statuses))
         if search:
@@ -292,27 +300,31 @@ class PostStore:
         except TransitionError as exc:
             raise InvalidTransition(str(exc)) from exc
 
-    async def flow(self, event_id: int, since: datetime) -> Flow:
+    async def flow(self, event_id: int, since: datetime, rehearsal: bool = True) -> Flow:
         """Queue depth now; arrivals, moderator decisions, and each post's first moderator
-        decision (with its arrival time) since ``since``."""
+        decision (with its arrival time) since ``since``; without ``rehearsal``, test posts
+        count for none of these (an event that is not rehearsing)."""
         people = ~col(Decision.actor).startswith("rule:") & (col(Decision.actor) != "system")
+        counted = col(Post.rehearsal).is_(False) if not rehearsal else true()
         decided = (
             select(Decision.post_id, Decision.actor, func.min(Decision.at), Post.received_at)
             .join(Post, col(Post.id) == col(Decision.post_id))
             .where(Decision.event_id == event_id, col(Decision.at) >= since, people)
-            .where(col(Decision.action).in_(("approve", "reject", "hide")))
+            .where(col(Decision.action).in_(("approve", "reject", "hide")), counted)
             .group_by(col(Decision.post_id), col(Decision.actor), col(Post.received_at))
         )
         async with self.db.read() as session:
             depth = (
                 await session.exec(
-                    select(func.count()).where(Post.event_id == event_id, Post.status == "pending")
+                    select(func.count()).where(
+                        Post.event_id == event_id, Post.status == "pending", counted
+                    )
                 )
             ).one()
             arrived = (
                 await session.exec(
                     select(func.count()).where(
-                        Post.event_id == event_id, col(Post.received_at) >= since
+                        Post.event_id == event_id, col(Post.received_at) >= since, counted
                     )
                 )
             ).one()

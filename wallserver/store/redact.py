@@ -203,6 +203,16 @@ class Redactions:
         async with self.db.read() as session:
             return [i for i in (await session.exec(query)).all() if i is not None]
 
+    async def of_rehearsal(self, event_id: int) -> list[int]:
+        """Every test post of the event (``post.rehearsal``) not withdrawn yet."""
+        query = select(Post.id).where(
+            Post.event_id == event_id,
+            col(Post.rehearsal).is_(True),
+            Post.status != Status.WITHDRAWN.value,
+        )
+        async with self.db.read() as session:
+            return [i for i in (await session.exec(query)).all() if i is not None]
+
     async def received_before(self, cutoff: datetime) -> list[int]:
         """Every post, of any event, received before ``cutoff`` and not withdrawn yet."""
         query = select(Post.id).where(

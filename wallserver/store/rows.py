@@ -11,7 +11,14 @@ from wallserver.posts.records import EventInfo, PostRecord
 def event_info(row: Event) -> EventInfo:
     assert row.id is not None
     return EventInfo(
-        row.id, row.slug, row.name, list(row.hashtags), row.moderation, dict(row.rules)
+        row.id,
+        row.slug,
+        row.name,
+        list(row.hashtags),
+        row.moderation,
+        dict(row.rules),
+        row.state,
+        row.closing,
     )
 
 
@@ -37,6 +44,7 @@ def post_record(row: Post) -> PostRecord:
         row.rule_reason,
         dict(row.original) if row.original else None,
         row.contact or "",
+        bool(row.rehearsal),
     )
 
 
@@ -62,4 +70,5 @@ def post_from_mapping(m: Any) -> PostRecord:
         m["rule_reason"],
         dict(m["original"]) if m["original"] else None,
         m["contact"] or "",
+        bool(m.get("rehearsal", False)),
     )

@@ -15,6 +15,7 @@ export const WALL_CONFIG = "wall.config";
 export const WALL_STATE = "wall.state";
 export const WALL_ANNOUNCE = "wall.announce";
 export const WALL_COMMAND = "wall.command";
+export const WALL_CLOSING = "wall.closing";
 
 // The moderation feed (/ws/events/{slug}/moderation).
 export const QUEUE_NEW = "queue.new";
@@ -29,7 +30,7 @@ export const HEARTBEAT = "heartbeat";
 
 export const WALL_TYPES = Object.freeze([
   HELLO, POST_SHOW, POST_RETRACT, POST_PIN, POST_UNPIN, WALL_PAUSE, WALL_RESUME,
-  WALL_CONFIG, WALL_STATE, WALL_ANNOUNCE, WALL_COMMAND,
+  WALL_CONFIG, WALL_STATE, WALL_ANNOUNCE, WALL_COMMAND, WALL_CLOSING,
 ]);
 export const FEED_TYPES = Object.freeze([
   HELLO, QUEUE_NEW, QUEUE_UPDATE, QUEUE_RESYNC, QUEUE_CLAIM, QUEUE_RELEASE, WALL_PAUSED,

@@ -10,6 +10,7 @@ import { contained } from "../common/text.js";
 import { dressPreview } from "./branding.js";
 import { Claims } from "./claims.js";
 import { watchFigures } from "./figures.js";
+import { refreshEventState } from "./lifecycle.js";
 import { Stage } from "./stage.js";
 
 const VISIBLE = 10; // posts shown (and claimed) at a time
@@ -172,6 +173,8 @@ function card(post) {
   el.querySelector(".item-handle").textContent = name && handle ? contained(`@${handle.replace(/^@/, "")}`) : "";
   el.querySelector(".item-source").textContent = post.source;
   el.querySelector(".item-rule").textContent = post.rule_reason ? `· ${post.rule_reason}` : "";
+  el.querySelector(".item-test").hidden = !post.rehearsal; // docs/lifecycle.md
+  el.classList.toggle("rehearsal", Boolean(post.rehearsal));
   const image = (post.media || []).find((m) => m.kind === "image" && displayableUrl(m.url));
   if (image) {
     const img = el.querySelector(".item-image");
@@ -585,6 +588,7 @@ function connect() {
       feedStatus.textContent = "live";
       loadQueue().catch((err) => say(err.message, { kind: "error" }));
       api("GET", `/api/events/${encodeURIComponent(slug)}/kill`).then((s) => showPaused(s.paused)).catch(() => {});
+      refreshEventState(slug, document.getElementById("event-state"));
     } else if (msg.type === M.QUEUE_CLAIM || msg.type === M.QUEUE_RELEASE) {
       claims.heard(msg);
     } else if (msg.type === M.WALL_PAUSED) {

@@ -136,6 +136,8 @@ async function photos() {
 function describe(err) {
   if (err.status === 0) return t("offline");
   if (err.status === 429) return t("slowDown", { s: err.retryAfter || 60 });
+  if (err.code === "event_ended") return t("endedText");
+  if (err.code === "event_not_open") return t("notOpenText");
   if (videoLimits && err.code === "video_too_big") return videoTooBig();
   if (videoLimits && err.code === "video_too_long") {
     return t("videoTooLong", { s: number(videoLimits.seconds) });

@@ -4,6 +4,7 @@
 import * as M from "../common/messages.js";
 import { applyBranding, complete } from "./branding.js";
 import { buildCard, isEmpty, loadImage } from "./cards.js";
+import { ClosingScreen } from "./closing.js";
 import { Masonry } from "./layout-masonry.js";
 import { WallStream } from "./stream.js";
 
@@ -14,6 +15,7 @@ const empty = document.getElementById("wall-empty");
 const status = document.getElementById("wall-status");
 const template = document.getElementById("card-template");
 const layout = new Masonry(cards, { mode: "grow" });
+const closing = new ClosingScreen(root, document.getElementById("wall-closing"));
 const byId = new Map(); // post id -> the card shown (or about to be) for it
 
 function ranks(card) {
@@ -69,6 +71,8 @@ function apply(msg) {
   } else if (msg.type === M.WALL_PAUSE || msg.type === M.WALL_RESUME) {
     // The kill switch: blank the screen at once, keep the cards to come back to.
     root.dataset.paused = msg.type === M.WALL_PAUSE ? "true" : "false";
+  } else if (msg.type === M.WALL_CLOSING) {
+    closing.show(msg.closing);
   } else if (msg.type === M.WALL_CONFIG && msg.screen === "main" && msg.config) {
     applyBranding(root, complete(msg.config)); // phones wear the main screen's colours
   } else if (msg.type === M.POST_PIN || msg.type === M.POST_UNPIN) {
@@ -95,4 +99,5 @@ const stream = new WallStream(root.dataset.slug, {
   },
 });
 applyBranding(root, complete(JSON.parse(root.dataset.config || "{}")));
+closing.showInitial();
 stream.connect();

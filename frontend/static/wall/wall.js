@@ -6,6 +6,7 @@ import * as M from "../common/messages.js";
 import { applyBranding, complete } from "./branding.js";
 import { Announcer } from "./announcement.js";
 import { buildCard, isEmpty, prepareMedia } from "./cards.js";
+import { ClosingScreen } from "./closing.js";
 import { Crowd } from "./crowd.js";
 import { createLayout } from "./layouts.js";
 import { Pacer } from "./pacing.js";
@@ -25,6 +26,7 @@ const template = document.getElementById("card-template");
 const spotlight = document.getElementById("wall-spotlight");
 const removedNotice = document.getElementById("wall-removed");
 const announcer = new Announcer(document.getElementById("wall-announcement"));
+const closing = new ClosingScreen(root, document.getElementById("wall-closing"));
 const slug = root.dataset.slug;
 const screenName = root.dataset.screen || "main";
 const params = new URLSearchParams(location.search);
@@ -290,6 +292,9 @@ function apply(msg, { live }) {
         announcer.show(announcement);
       }
       break;
+    case M.WALL_CLOSING:
+      closing.show(msg.closing);
+      break;
     case M.WALL_COMMAND:
       // One-shot commands act only when they arrive live, never from a replay.
       if (!live || !forThisScreen(msg)) break;
@@ -416,6 +421,7 @@ if (saved) {
   announcer.show(announcement);
 }
 root.dataset.lastSeq = String(stream.lastSeq);
+closing.showInitial();
 refresh();
 stream.connect();
 setInterval(tick, TICK_MS);

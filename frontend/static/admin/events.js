@@ -1,0 +1,116 @@
+// Events on the admin page: create one (as a draft), move it through its lifecycle (draft,
+// rehearsal, live, ended: docs/lifecycle.md), set its closing screen's message, add a screen.
+// Everything typed or answered is set as text.
+
+import { api } from "../common/api.js";
+
+// The moves the server allows (wallserver/lifecycle.py), as buttons: [state, label].
+const MOVES = {
+  draft: [["rehearsal", "Start rehearsal"], ["live", "Go live"]],
+  rehearsal: [["live", "Go live"], ["draft", "Back to draft"]],
+  live: [["ended", "End event"]],
+  ended: [["live", "Reopen"]],
+};
+const HINTS = {
+  draft: "Draft: set up screens and sources; no posts are taken yet.",
+  rehearsal: "Rehearsal: posts are test posts, marked on the console. Going live removes them everywhere.",
+  live: "Live: posts are taken and shown.",
+  ended: "Ended: no posts are taken, sources are stopped and the walls show the closing screen.",
+};
+
+function path(slug, rest = "") {
+  return `/api/events/${encodeURIComponent(slug)}${rest}`;
+}
+
+class EventCard {
+  constructor(el) {
+    this.el = el;
+    this.slug = el.dataset.slug;
+    this.badge = el.querySelector(".event-state");
+    this.hint = el.querySelector(".lifecycle-hint");
+    this.actions = el.querySelector(".lifecycle-actions");
+    this.note = el.querySelector(".lifecycle-note");
+    el.querySelector(".closing-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const closing = ev.target.elements.namedItem("closing").value;
+      this.change({ closing }, "Closing message saved.");
+    });
+    el.querySelector(".screen-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.addScreen(ev.target);
+    });
+    this.show(el.dataset.state);
+  }
+
+  show(state) {
+    this.el.dataset.state = state;
+    this.badge.textContent = state;
+    this.badge.className = `badge event-state state-${state}`;
+    this.hint.textContent = HINTS[state] || "";
+    this.actions.replaceChildren(
+      ...(MOVES[state] || []).map(([to, label]) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.dataset.move = to;
+        b.className = to === "ended" ? "danger" : "";
+        b.textContent = label;
+        b.addEventListener("click", () => this.change({ state: to }, `Now ${to}.`));
+        return b;
+      }),
+    );
+  }
+
+  async change(body, done) {
+    this.say("");
+    try {
+      const event = await api("POST", path(this.slug, "/state"), body);
+      this.show(event.state);
+      const gone = event.withdrawn ? ` ${event.withdrawn} test post(s) removed.` : "";
+      this.say(done + gone);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+  }
+
+  async addScreen(form) {
+    const input = form.elements.namedItem("screen");
+    const name = input.value.trim();
+    if (!name) return;
+    try {
+      await api("POST", path(this.slug, "/screens"), { name });
+      input.value = "";
+      this.say(`Screen “${name}” added: /wall/${this.slug}?screen=${name}`);
+    } catch (err) {
+      this.say(err.message, true);
+    }
+  }
+
+  say(text, error = false) {
+    this.note.textContent = text;
+    this.note.classList.toggle("error", error);
+  }
+}
+
+for (const el of document.querySelectorAll(".event[data-slug]")) new EventCard(el);
+
+const form = document.getElementById("event-form");
+const formError = document.getElementById("event-error");
+form?.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  formError.hidden = true;
+  const value = (name) => form.elements.namedItem(name).value.trim();
+  const hashtags = value("hashtags").split(/[\s,]+/).filter(Boolean);
+  try {
+    await api("POST", "/api/events", {
+      slug: value("slug"),
+      name: value("name"),
+      hashtags,
+      moderation: value("moderation"),
+      state: "draft",
+    });
+    location.reload(); // the new event's card and sources come with the page
+  } catch (err) {
+    formError.textContent = err.message;
+    formError.hidden = false;
+  }
+});
