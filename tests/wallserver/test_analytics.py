@@ -550,3 +550,11 @@ def test_name_keys_of_one_name_written_differently_are_equal() -> None:
     assert name_key("Gäste Person 3") == name_key("gaste person 3")
     assert name_key("JB") == ""
     assert handle_key(" @Anna ") == handle_key("anna") == "anna"
+
+
+async def test_the_page_sends_strangers_to_log_in(wall: Wall) -> None:
+    """Without a session the page redirects to the login form; an unknown event is a 404."""
+    got = await wall.client.get("/admin/xmas/analytics")
+    assert got.status_code == 303
+    assert got.headers["location"].startswith("/login?next=")
+    assert (await wall.client.get("/admin/nope/analytics")).status_code == 404

@@ -46,6 +46,7 @@ PUBLIC = {
     ("GET", "/privacy"),  # the attendees' privacy notice
     ("GET", "/moderate/{slug}"),
     ("GET", "/control/{slug}"),
+    ("GET", "/admin/{slug}/analytics"),
 }
 PROTECTED = {
     ("POST", "/api/events"): {"admin"},
@@ -61,6 +62,10 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims/release"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/figures"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/analytics"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/analytics.csv"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/ambassadors"): {"admin", "moderator"},
+    ("PUT", "/api/events/{slug}/ambassadors"): {"admin"},
     ("POST", "/api/posts/{post_id}/author"): {"admin", "moderator"},
     ("POST", "/api/posts/{post_id}/edit"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/ingest"): {"admin", "ingest"},
