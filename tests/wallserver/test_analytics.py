@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Connection, insert
+from sqlmodel import col
 
 from tests.conftest import Wall
 from wallserver.analytics.people import Identity, handle_key, name_key, people
@@ -129,55 +130,63 @@ async def load(wall: Wall, made: list[Made], screens: bool = True, first: int = 
     event_id = wall.event.id
 
     def work(conn: Connection) -> None:
-        for n, m in enumerate(made):
-            post_id = conn.execute(
-                insert(Post).values(
-                    event_id=event_id,
-                    source=m.source,
-                    source_id=f"s{first + n}",
-                    author_name=m.name,
-                    author_handle=m.handle,
-                    author_avatar_url="",
-                    text=m.text,
-                    media=[{"kind": "image", "url": f"/media/{n:032x}.jpg"}] if m.visual else [],
-                    url="",
-                    created_at=m.at,
-                    received_at=m.at,
-                    status=m.status,
-                    pinned=False,
-                    version=1,
-                    rule="",
-                    rule_reason="",
-                    consent=False,
-                    contact="",
-                )
-            ).inserted_primary_key[0]
-            for actor, action, at in m.decisions:
-                conn.execute(
-                    insert(Decision).values(
-                        post_id=post_id,
-                        event_id=event_id,
-                        actor=actor,
-                        action=action,
-                        from_status="pending",
-                        from_pinned=False,
-                        to_status=m.status,
-                        to_pinned=False,
-                        reason="",
-                        at=at,
-                    )
-                )
-            if m.shown:
-                conn.execute(
-                    insert(WallEntry).values(
-                        event_id=event_id,
-                        seq=first + n + 1,
-                        type="post.show",
-                        post_id=post_id,
-                        message="{}",
-                        at=m.at,
-                    )
-                )
+        posts = [
+            {
+                "event_id": event_id,
+                "source": m.source,
+                "source_id": f"s{first + n}",
+                "author_name": m.name,
+                "author_handle": m.handle,
+                "author_avatar_url": "",
+                "text": m.text,
+                "media": [{"kind": "image", "url": f"/media/{n:032x}.jpg"}] if m.visual else [],
+                "url": "",
+                "created_at": m.at,
+                "received_at": m.at,
+                "status": m.status,
+                "pinned": False,
+                "version": 1,
+                "rule": "",
+                "rule_reason": "",
+                "consent": False,
+                "contact": "",
+            }
+            for n, m in enumerate(made)
+        ]
+        returning = insert(Post).returning(col(Post.id), sort_by_parameter_order=True)
+        ids = conn.execute(returning, posts).scalars().all()
+        decisions = [
+            {
+                "post_id": post_id,
+                "event_id": event_id,
+                "actor": actor,
+                "action": action,
+                "from_status": "pending",
+                "from_pinned": False,
+                "to_status": m.status,
+                "to_pinned": False,
+                "reason": "",
+                "at": at,
+            }
+            for post_id, m in zip(ids, made, strict=True)
+            for actor, action, at in m.decisions
+        ]
+        if decisions:
+            conn.execute(insert(Decision), decisions)
+        shown = [
+            {
+                "event_id": event_id,
+                "seq": first + n + 1,
+                "type": "post.show",
+                "post_id": post_id,
+                "message": "{}",
+                "at": m.at,
+            }
+            for n, (post_id, m) in enumerate(zip(ids, made, strict=True))
+            if m.shown
+        ]
+        if shown:
+            conn.execute(insert(WallEntry), shown)
         for name, config in SCREENS.items() if screens else ():
             conn.execute(
                 insert(Screen).values(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, literal, select, tuple_
+from sqlalchemy import Connection, Select, case, delete, func, insert, literal, select, tuple_
 from sqlalchemy.sql import Subquery
 from sqlmodel import col
 
@@ -84,14 +84,19 @@ def _first_decisions(event_id: int, p: Subquery) -> Subquery:
     )
 
 
-def _percentile_query(secs: Subquery, percent: int) -> Select[Any]:
-    """Nearest rank: the value at rank ceil(n · percent / 100), in integer arithmetic."""
+def _decision_times(secs: Subquery) -> Select[*tuple[Any, ...]]:
+    """How many posts were decided, and the nearest-rank percentiles of their waits: the value
+    at rank ceil(n · percent / 100), in integer arithmetic (one pass, both databases)."""
     ranked = select(
         secs.c.secs,
         func.row_number().over(order_by=secs.c.secs).label("rank"),
         func.count().over().label("n"),
     ).subquery("r")
-    return select(ranked.c.secs).where(ranked.c.rank == (ranked.c.n * percent + 99) // 100)
+    at = [
+        func.min(case((ranked.c.rank == (ranked.c.n * pc + 99) // 100, ranked.c.secs)))
+        for pc in PERCENTILES
+    ]
+    return select(func.count(), *at).select_from(ranked)
 
 
 def gather(conn: Connection, event_id: int, listed: list[str]) -> Gathered:
@@ -111,10 +116,8 @@ def gather(conn: Connection, event_id: int, listed: list[str]) -> Gathered:
         conn.execute(select(p.c.status, func.count()).group_by(p.c.status)).all()
     )
     secs = _first_decisions(event_id, p)
-    decisions = conn.execute(select(func.count()).select_from(secs)).scalar_one()
-    percentiles = {
-        pc: conn.execute(_percentile_query(secs, pc)).scalar_one_or_none() for pc in PERCENTILES
-    }
+    decisions, *ranks = conn.execute(_decision_times(secs)).one()
+    percentiles = dict(zip(PERCENTILES, ranks, strict=True))
     authors = conn.execute(
         select(p.c.handle, p.c.name, func.count(), func.min(p.c.t)).group_by(p.c.handle, p.c.name)
     ).all()
