@@ -567,3 +567,28 @@ async def test_the_page_sends_strangers_to_log_in(wall: Wall) -> None:
     assert got.status_code == 303
     assert got.headers["location"].startswith("/login?next=")
     assert (await wall.client.get("/admin/nope/analytics")).status_code == 404
+
+
+async def test_minutes_split_at_the_same_instant_on_both_databases(any_wall: Wall) -> None:
+    """A post a microsecond before a full minute and one on it land in different minutes, on
+    SQLite and PostgreSQL alike (SQLite's strftime alone rounds to milliseconds and would put
+    both in 18:01); waits are differences of floored seconds."""
+    edge = datetime(2026, 11, 20, 18, 1, 0, tzinfo=UTC)
+    before = Made(
+        1, False, "", "web", "a", "", edge - timedelta(microseconds=1), "x", False, "approved"
+    )
+    on = Made(2, False, "", "web", "b", "", edge, "y", False, "rejected")
+    before.decisions.append(("mia", "approve", before.at + timedelta(seconds=0.9)))
+    on.decisions.append(("mia", "reject", on.at + timedelta(seconds=1)))
+    await load(any_wall, [before, on])
+    got = await any_wall.client.get(
+        f"/api/events/{any_wall.event.slug}/analytics", headers=any_wall.auth("admin")
+    )
+    figures = got.json()
+    assert figures["timeline"] == [
+        {"minute": "2026-11-20T18:00:00Z", "source": "web", "posts": 1},
+        {"minute": "2026-11-20T18:01:00Z", "source": "web", "posts": 1},
+    ]
+    # whole seconds are floored at each end: 18:00:59.999999 is :59, 0.9 s later is 18:01:00
+    assert figures["totals"]["median_decision_seconds"] == 1
+    assert figures["totals"]["p90_decision_seconds"] == 1

@@ -2,8 +2,10 @@
 
 Figures are bucketed by integer arithmetic on this (``epoch(x) / 60`` is the minute), so both
 databases put a post in the same minute: no date functions whose rounding or time zones differ.
-SQLite stores our timestamps as UTC text and ``strftime('%s', …)`` drops the fraction;
-PostgreSQL's ``extract(epoch …)`` keeps it, so it is floored there (a cast alone would round).
+SQLite stores our timestamps as UTC text (``2026-11-20 18:00:59.999999``); ``strftime`` would
+round the fraction to milliseconds first (and put that post in 18:01), so only the first 19
+characters, the whole seconds, are read. PostgreSQL's ``extract(epoch …)`` keeps the fraction,
+so it is floored there (a cast alone would round).
 """
 
 from __future__ import annotations
@@ -30,4 +32,5 @@ def _epoch_default(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(epoch, "sqlite")
 def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    value = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%s', substr({value}, 1, 19)) AS INTEGER)"
