@@ -49,6 +49,7 @@ class Made:
     status: str
     decisions: list[tuple[str, str, datetime]] = field(default_factory=list)
     shown: bool = False
+    emoji: bool = False  # a custom emoji in the media list: media, but no photo
 
 
 def secs(at: datetime) -> int:
@@ -123,7 +124,19 @@ def _post(
         if status == "hidden":
             m.decisions.append(("tom", "hide", first_at + timedelta(seconds=rnd.uniform(5, 900))))
     m.shown = status in ("approved", "hidden")
+    m.emoji = not visual and rnd.random() < 0.3
     return m
+
+
+def media_of(m: Made, n: int) -> list[dict[str, Any]]:
+    if m.visual:
+        kind = "video" if n % 7 == 0 else "image"
+        return [{"url": f"/media/{n:032x}.jpg", "kind": kind, "alt": 'an "image"'}]
+    if m.emoji:
+        return [
+            {"kind": "emoji", "shortcode": "image", "url": "https://x.test/e.png", "alt": ":image:"}
+        ]
+    return []
 
 
 async def load(wall: Wall, made: list[Made], screens: bool = True, first: int = 0) -> None:
@@ -139,7 +152,7 @@ async def load(wall: Wall, made: list[Made], screens: bool = True, first: int = 
                 "author_handle": m.handle,
                 "author_avatar_url": "",
                 "text": m.text,
-                "media": [{"kind": "image", "url": f"/media/{n:032x}.jpg"}] if m.visual else [],
+                "media": media_of(m, n),
                 "url": "",
                 "created_at": m.at,
                 "received_at": m.at,

@@ -30,6 +30,9 @@ def handle_key(handle: str) -> str:
 
 
 def name_key(name: str) -> str:
+    if name.isascii():  # most names: no normalisation to do, only case and punctuation
+        key = " ".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+        return key if len(key) >= MIN_NAME_KEY else ""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name))
     kept = []
     for ch in decomposed:
@@ -71,11 +74,12 @@ class _Sets:
 def people(identities: Iterable[Identity]) -> dict[Identity, int]:
     """Each identity's person number (0, 1, …, in order of first appearance). Identities with
     neither a handle key nor a name key name nobody and are left out."""
-    known = [i for i in dict.fromkeys(identities) if handle_key(i.handle) or name_key(i.name)]
+    keyed = ((i, handle_key(i.handle), name_key(i.name)) for i in dict.fromkeys(identities))
+    known = [(i, h, n) for i, h, n in keyed if h or n]
     sets = _Sets(len(known))
     first_of: dict[tuple[str, str], int] = {}
-    for index, ident in enumerate(known):
-        for key in (("h", handle_key(ident.handle)), ("n", name_key(ident.name))):
+    for index, (_, handle, name) in enumerate(known):
+        for key in (("h", handle), ("n", name)):
             if not key[1]:
                 continue
             if key in first_of:
@@ -84,7 +88,7 @@ def people(identities: Iterable[Identity]) -> dict[Identity, int]:
                 first_of[key] = index
     numbers: dict[int, int] = {}
     out: dict[Identity, int] = {}
-    for index, ident in enumerate(known):
+    for index, (ident, _, _) in enumerate(known):
         root = sets.find(index)
         out[ident] = numbers.setdefault(root, len(numbers))
     return out

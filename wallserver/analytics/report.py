@@ -27,7 +27,6 @@ from wallserver.store.analytics import Gathered
 
 TOP_TAGS = 10
 HASHTAG = re.compile(r"#(\w+)")
-VISUAL = ("image", "video")
 
 
 def minute_iso(minute: int) -> str:
@@ -51,10 +50,9 @@ def hashtags(texts: Iterable[str]) -> list[tuple[str, int]]:
     return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_TAGS]
 
 
-def shows(config: dict[str, Any], source: str, media: Any, has_text: bool) -> bool:
+def shows(config: dict[str, Any], source: str, visual: bool, has_text: bool) -> bool:
     """Whether a screen with ``config`` shows a post (the wall page's ``matches``, wall.js)."""
     filters = config.get("filters") or {}
-    visual = any(isinstance(m, dict) and m.get("kind") in VISUAL for m in media or [])
     kind = filters.get("media", "any")
     if kind == "photos" and not visual:
         return False
@@ -92,7 +90,10 @@ def report(slug: str, got: Gathered, listed: list[str], window_minutes: int) -> 
         "busiest_minutes": [{"minute": minute_iso(m), "posts": n} for m, n in got.busiest],
         "hashtags": [{"tag": t, "posts": n} for t, n in hashtags(got.tagged_texts)],
         "screens": [
-            {"screen": name, "posts": sum(shows(config, *post) for post in got.shown)}
+            {
+                "screen": name,
+                "posts": sum(n for src, vis, txt, n in got.shown if shows(config, src, vis, txt)),
+            }
             for name, config in screens
         ],
         "swarm": {

@@ -14,7 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, delete, func, insert, literal, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Select,
+    Text,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.sql import Subquery
 from sqlmodel import col
 
@@ -26,7 +39,11 @@ from wallserver.store.database import Database
 
 BUSIEST = 5  # minutes listed as the busiest
 PERCENTILES = (50, 90)
-DECIDING = ("approve", "reject", "hide")  # actions that decide a post (pin and undo do not)
+DECIDING = ("approve", "reject", "hide")
+# media kinds a screen's "photos" filter counts (custom emoji are media too, but not these). The
+# media column holds JSON as SQLAlchemy's json.dumps wrote it, so a kind reads '"kind": "image"';
+# an alt text cannot fake it (its quotes are escaped).
+VISUAL = ("image", "video")  # actions that decide a post (pin and undo do not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +57,8 @@ class Gathered:
     percentiles: dict[int, int | None]  # {50: seconds, 90: seconds}
     found: Ambassadors  # everyone who posted, as people
     tagged_texts: list[str]
-    shown: list[tuple[str, Any, bool]]  # posts sent to the walls: (source, media, has text)
+    shown: list[tuple[str, bool, bool, int]]  # posts sent to the walls: (source, has a photo or
+    # video, has text, how many)
     screens: list[tuple[str, dict[str, Any]]]  # (name, config)
     ambassador_posts: list[tuple[str, str, int]]  # (handle, name, epoch seconds)
 
@@ -134,8 +152,20 @@ def gather(conn: Connection, event_id: int, listed: list[str]) -> Gathered:
     shown_ids = select(col(WallEntry.post_id)).where(
         col(WallEntry.event_id) == event_id, col(WallEntry.type) == POST_SHOW
     )
+    visual = or_(*(cast(p.c.media, Text).like(f'%"kind": "{kind}"%') for kind in VISUAL))
+    kinds = (
+        select(
+            p.c.source,
+            visual.label("visual"),
+            (p.c.text != literal("")).label("has_text"),
+        )
+        .where(p.c.id.in_(shown_ids))
+        .subquery("k")
+    )
     shown = conn.execute(
-        select(p.c.source, p.c.media, p.c.text != literal("")).where(p.c.id.in_(shown_ids))
+        select(kinds.c.source, kinds.c.visual, kinds.c.has_text, func.count()).group_by(
+            kinds.c.source, kinds.c.visual, kinds.c.has_text
+        )
     ).all()
     screens = conn.execute(
         select(col(Screen.name), col(Screen.config))
@@ -150,7 +180,7 @@ def gather(conn: Connection, event_id: int, listed: list[str]) -> Gathered:
         {k: None if v is None else int(v) for k, v in percentiles.items()},
         found,
         list(tagged),
-        [(s, m, bool(t)) for s, m, t in shown],
+        [(s, bool(v), bool(t), int(n)) for s, v, t, n in shown],
         [(n, dict(c)) for n, c in screens],
         [(h, n, int(t)) for h, n, t in ambassador_posts],
     )
