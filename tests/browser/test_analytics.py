@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, Pages, wait_until
+from tests.browser.conftest import ARTIFACTS, Pages, log_in, wait_until
 from tests.conftest import LiveServer
 from tests.wallserver.test_analytics import generated_wall
 
@@ -68,3 +68,17 @@ async def test_an_admin_saves_the_ambassador_list(pages: Pages, live: LiveServer
     await wait_until(page, "document.getElementById('ambassador-list').value === 'anna\\nbob'")
     stored = await live.wall.store.analytics.ambassadors(live.wall.event.id)
     assert stored == ["anna", "bob"]
+
+
+async def test_a_moderator_reads_the_report_but_not_edits_the_list(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Moderators see the figures and the list, read-only and without a save button."""
+    await live.wall.store.analytics.set_ambassadors(live.wall.event.id, ["anna"])
+    page = await pages.open(name="moderator")
+    await log_in(page, live, "/admin/xmas/analytics")
+    await expect(page.locator('[data-total="posts"]')).to_have_text("0")
+    await expect(page.locator("#timeline-chart")).to_contain_text("No posts yet.")
+    await expect(page.locator("#ambassador-list")).to_have_value("anna")
+    await expect(page.locator("#ambassador-list")).not_to_be_editable()
+    await expect(page.get_by_role("button", name="Save list")).to_have_count(0)
