@@ -10,7 +10,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, Pages, log_in, wait_until
 from tests.conftest import LiveServer
-from tests.wallserver.test_analytics import generated_wall
+from tests.wallserver.generated_event import generated_wall
 
 pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1280, "height": 720}
