@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
 from wallserver.api import (
+    analytics,
     events,
     ingest,
     ops,
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     handlers.install(app)
     routers = (
         events,
+        analytics,
         rules,
         ingest,
         posts,

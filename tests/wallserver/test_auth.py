@@ -47,6 +47,7 @@ PUBLIC = {
     ("GET", "/privacy"),  # the attendees' privacy notice
     ("GET", "/moderate/{slug}"),
     ("GET", "/control/{slug}"),
+    ("GET", "/admin/{slug}/analytics"),
 }
 PROTECTED = {
     ("POST", "/api/events"): {"admin"},
@@ -57,11 +58,16 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/rules/dry-run"): {"admin"},
     ("POST", "/api/events/{slug}/rules/foreign-hashtags"): {"admin"},
     ("POST", "/api/events/{slug}/forget"): {"admin"},
+    ("POST", "/api/events/{slug}/state"): {"admin"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims/release"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/figures"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/analytics"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/analytics.csv"): {"admin", "moderator"},
+    ("GET", "/api/events/{slug}/ambassadors"): {"admin", "moderator"},
+    ("PUT", "/api/events/{slug}/ambassadors"): {"admin"},
     ("POST", "/api/posts/{post_id}/author"): {"admin", "moderator"},
     ("POST", "/api/posts/{post_id}/edit"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/ingest"): {"admin", "ingest"},

@@ -188,3 +188,13 @@ async def admin_page(request: Request) -> Response:
         return who
     events = await services(request).store.events.all()
     return page(request, "admin.html", user=who, events=events)
+
+
+@router.get("/admin/{slug}/analytics")
+async def analytics_page(request: Request, event: EventDep) -> Response:
+    """The swarm in numbers, live and as a printable report: event staff (admins also edit the
+    ambassador list)."""
+    who = await _staff(request, ("admin", "moderator"))
+    if isinstance(who, Response):
+        return who
+    return page(request, "analytics.html", event=event, user=who)

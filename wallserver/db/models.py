@@ -186,3 +186,14 @@ class Announcement(SQLModel, table=True):
     body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     updated_at: datetime = _ts(nullable=False)
+
+
+class Ambassador(SQLModel, table=True):
+    """An author the team counts as an event's ambassador, besides its trusted authors (the
+    analytics page's "ambassadors against the crowd")."""
+
+    __table_args__ = (UniqueConstraint("event_id", "handle", name="uq_ambassador_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    handle: str = Field(max_length=200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from wallserver.store.analytics import AnalyticsStore
 from wallserver.store.auth import AuthStore
 from wallserver.store.cache import Cache
 from wallserver.store.database import Database
@@ -26,6 +27,7 @@ class Store:
         self.auth = AuthStore(self.db, secret_key, self.cache)
         self.sources = SourceStore(self.db)
         self.screens = ScreenStore(self.db, self.wall)
+        self.analytics = AnalyticsStore(self.db)
 
     async def close(self) -> None:
         self.db.close_sync()
