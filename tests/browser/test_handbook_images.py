@@ -3,7 +3,7 @@
 One browser, one event: ten posts on the wall, a queue of guests' posts waiting (two held by a
 rule), a second screen, a webhook source; at the end the event is ended. Each picture is saved
 under ``test-artifacts/``; ``WALL_UPDATE_SCREENSHOTS=1`` also writes it, shrunk to a 256-colour
-PNG, to docs/img/handbook/.
+PNG, to docs/img/handbook/. A second event, in rehearsal, gives the console with its TEST badges.
 Each step asserts what its picture shows, so a page that stops showing it fails the test.
 """
 
@@ -219,3 +219,35 @@ async def test_handbook_screenshots(pages: Pages, live: LiveServer, tmp_path: Pa
     await expect(closing.locator(".closing-message")).to_have_text(CLOSING)
     await expect(wall.locator("#cards")).to_be_hidden()
     await picture(pages, wall, "wall-closing")
+
+
+async def test_handbook_rehearsal_console(pages: Pages, live: LiveServer) -> None:
+    """The console while an event rehearses: the banner says so and every post is marked TEST."""
+    wall, admin = live.wall, live.wall.auth("admin")
+    made = await wall.client.post(
+        "/api/events",
+        json={"slug": "summer", "name": "Sommerfest", "hashtags": ["Sommerfest"]}
+        | {"state": "rehearsal"},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    tests = [
+        ("upload", "Carla (Technik)", "Soundcheck Bühne 1: hört man das hinten?"),
+        ("sms", "Ben", "Test vom SMS-Gateway, bitte ignorieren"),
+        ("upload", "Olga", "Probe-Foto von der Fotobox, Licht passt"),
+    ]
+    for i, (source, name, text) in enumerate(tests):
+        body = {"source": source, "source_id": f"probe-{i}", "text": text, "author": {"name": name}}
+        sent = await wall.client.post("/api/events/summer/ingest", json=body, headers=admin)
+        assert sent.status_code == 202, sent.text
+
+    console = await pages.open(viewport=SCREEN, name="console-rehearsal")
+    await log_in_as(console, live, "anna", "moderator", "/moderate/summer")
+    await expect(console.locator("#feed-status")).to_have_attribute("data-state", "online")
+    await expect(console.locator("#event-state")).to_have_text(
+        "Rehearsal: posts are test posts (marked TEST). "
+        "They are removed everywhere when the event goes live."
+    )
+    await expect(console.locator("#queue .item")).to_have_count(len(tests))
+    await expect(console.locator("#queue .item .item-test:visible")).to_have_count(len(tests))
+    await picture(pages, console, "console-rehearsal")
