@@ -1,8 +1,9 @@
 """The handbooks' screenshots (docs/handbook/): every page a role works with, in a realistic state.
 
 One browser, one event: ten posts on the wall, a queue of guests' posts waiting (two held by a
-rule), a second screen, a webhook source. Each picture is saved under ``test-artifacts/``;
-``WALL_UPDATE_SCREENSHOTS=1`` also writes it, shrunk to a 256-colour PNG, to docs/img/handbook/.
+rule), a second screen, a webhook source; at the end the event is ended. Each picture is saved
+under ``test-artifacts/``; ``WALL_UPDATE_SCREENSHOTS=1`` also writes it, shrunk to a 256-colour
+PNG, to docs/img/handbook/. A second event, in rehearsal, gives the console with its TEST badges.
 Each step asserts what its picture shows, so a page that stops showing it fails the test.
 """
 
@@ -68,6 +69,8 @@ WAITING = [
     ("upload", "Ben", "", "Wann fängt die Band wieder an?"),
     ("upload", "Clara", "", "Beste Weihnachtsfeier seit Jahren!"),
 ]
+# What the screens say once the event has ended (set on the admin page).
+CLOSING = "Danke fürs Mitfeiern! Die Fotos gibt es ab Montag im Intranet."
 # Links wait for a look; the event's ambassadors go straight to the wall.
 RULES = {
     "chain": [
@@ -129,7 +132,8 @@ async def seed(live: LiveServer) -> int:
 
 async def test_handbook_screenshots(pages: Pages, live: LiveServer, tmp_path: Path) -> None:
     """The wall, the posting page on a phone, the console (desktop and phone), the control
-    page with an announcement on, and the admin page: each showing what the handbooks say."""
+    page with an announcement on, the admin page with the event's lifecycle controls and the
+    closing screen after the end: each showing what the handbooks say."""
     waiting = await seed(live)
 
     # Event staff: the big screen, then a guest posting from a phone.
@@ -195,4 +199,55 @@ async def test_handbook_screenshots(pages: Pages, live: LiveServer, tmp_path: Pa
     await log_in_as(admin, live, "olga", "admin", "/admin")
     await expect(admin.locator(".event h3")).to_contain_text("Christmas Party")
     await expect(admin.locator('.event-sources[data-slug="xmas"] .source')).to_have_count(1)
+    # The lifecycle controls: the event is live, its closing message prepared before the end.
+    card = admin.locator('.event[data-slug="xmas"]')
+    await expect(card.locator(".event-state")).to_have_text("live")
+    await expect(card.locator(".lifecycle-hint")).to_have_text("Live: posts are taken and shown.")
+    await expect(card.get_by_role("button", name="End event")).to_be_visible()
+    await card.get_by_label("Closing screen message").fill(CLOSING)
+    await card.get_by_role("button", name="Save message").click()
+    await expect(card.locator(".lifecycle-note")).to_have_text("Closing message saved.")
     await picture(pages, admin, "admin")
+
+    # Event staff, afterwards: End event, and every screen shows the closing screen.
+    await card.get_by_role("button", name="End event").click()
+    await expect(card.locator(".event-state")).to_have_text("ended")
+    await expect(card.get_by_role("button", name="Reopen")).to_be_visible()
+    closing = wall.locator("#wall-closing")
+    await expect(closing).to_be_visible()
+    await expect(closing.locator(".closing-title")).to_have_text("Christmas Party")
+    await expect(closing.locator(".closing-message")).to_have_text(CLOSING)
+    await expect(wall.locator("#cards")).to_be_hidden()
+    await picture(pages, wall, "wall-closing")
+
+
+async def test_handbook_rehearsal_console(pages: Pages, live: LiveServer) -> None:
+    """The console while an event rehearses: the banner says so and every post is marked TEST."""
+    wall, admin = live.wall, live.wall.auth("admin")
+    made = await wall.client.post(
+        "/api/events",
+        json={"slug": "summer", "name": "Sommerfest", "hashtags": ["Sommerfest"]}
+        | {"state": "rehearsal"},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    tests = [
+        ("upload", "Carla (Technik)", "Soundcheck Bühne 1: hört man das hinten?"),
+        ("sms", "Ben", "Test vom SMS-Gateway, bitte ignorieren"),
+        ("upload", "Olga", "Probe-Foto von der Fotobox, Licht passt"),
+    ]
+    for i, (source, name, text) in enumerate(tests):
+        body = {"source": source, "source_id": f"probe-{i}", "text": text, "author": {"name": name}}
+        sent = await wall.client.post("/api/events/summer/ingest", json=body, headers=admin)
+        assert sent.status_code == 202, sent.text
+
+    console = await pages.open(viewport=SCREEN, name="console-rehearsal")
+    await log_in_as(console, live, "anna", "moderator", "/moderate/summer")
+    await expect(console.locator("#feed-status")).to_have_attribute("data-state", "online")
+    await expect(console.locator("#event-state")).to_have_text(
+        "Rehearsal: posts are test posts (marked TEST). "
+        "They are removed everywhere when the event goes live."
+    )
+    await expect(console.locator("#queue .item")).to_have_count(len(tests))
+    await expect(console.locator("#queue .item .item-test:visible")).to_have_count(len(tests))
+    await picture(pages, console, "console-rehearsal")
