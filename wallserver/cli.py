@@ -110,14 +110,19 @@ def event_create(
     name: Annotated[str, typer.Option(help="Display name.")],
     hashtag: Annotated[list[str], typer.Option(help="A hashtag; repeat for more.")],
     mode: Annotated[str, typer.Option(help="pre or post moderation.")] = "pre",
+    state: Annotated[
+        str, typer.Option(help="draft, rehearsal or live (docs/lifecycle.md); draft to rehearse.")
+    ] = "live",
 ) -> None:
     """Create an event."""
     settings = _settings()
 
     async def go() -> None:
         async with _store(settings) as store:
-            event = await store.events.create(slug, name, hashtag, mode)
-        typer.echo(f"created event {event.slug}: {event.name} ({event.moderation}-moderation)")
+            event = await store.events.create(slug, name, hashtag, mode, state=state)
+        typer.echo(
+            f"created event {event.slug}: {event.name} ({event.moderation}-moderation, {event.state})"
+        )
 
     _run(go())
 

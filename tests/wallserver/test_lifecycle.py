@@ -259,3 +259,11 @@ def test_cli_shows_and_changes_the_state(tmp_path: Path) -> None:
     wrong = cli("event", "state", "gala", "rehearsal")
     assert wrong.returncode == 1
     assert "can move to live, not rehearsal" in wrong.stderr
+    drafted = cli(
+        "event", "create", "ball", "--name", "Ball", "--hashtag", "ball", "--state", "draft"
+    )
+    assert drafted.returncode == 0, drafted.stderr
+    assert "draft" in drafted.stdout
+    assert cli("event", "state", "ball", "rehearsal").stdout.strip() == "ball: rehearsal"
+    over = cli("event", "create", "old", "--name", "Old", "--hashtag", "old", "--state", "ended")
+    assert over.returncode != 0 and "draft, rehearsal or live" in over.stderr
