@@ -120,9 +120,8 @@ def event_create(
     async def go() -> None:
         async with _store(settings) as store:
             event = await store.events.create(slug, name, hashtag, mode, state=state)
-        typer.echo(
-            f"created event {event.slug}: {event.name} ({event.moderation}-moderation, {event.state})"
-        )
+        mode_and_state = f"{event.moderation}-moderation, {event.state}"
+        typer.echo(f"created event {event.slug}: {event.name} ({mode_and_state})")
 
     _run(go())
 
@@ -153,6 +152,47 @@ def event_state(
                 if done.withdrawn:
                     typer.echo(f"withdrew {len(done.withdrawn)} test posts of the rehearsal")
         typer.echo(f"{event.slug}: {event.state}")
+
+    _run(go())
+
+
+@event_app.command("retention")
+def event_retention(
+    slug: str,
+    days: Annotated[
+        str | None,
+        typer.Argument(
+            help="Days after the end to keep personal data and media; 'default' "
+            "for WALL_RETENTION_DAYS (omit to show it)."
+        ),
+    ] = None,
+) -> None:
+    """Show or set how long an event's posts keep personal data and media after it ends; run
+    `wallserver purge --expired` (from cron) to apply it."""
+    settings = _settings()
+    if days is None:
+        value: int | None = None
+    elif days == "default":
+        value = None
+    elif days.isdigit():
+        value = int(days)
+    else:
+        typer.echo("error: DAYS is a whole number of days or 'default'", err=True)
+        raise typer.Exit(2)
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            event = (
+                await store.events.get(slug)
+                if days is None
+                else await store.events.set_retention(slug, value)
+            )
+        if event.retention_days is None:
+            typer.echo(
+                f"{event.slug}: WALL_RETENTION_DAYS ({settings.retention_days} days, 0 = kept)"
+            )
+        else:
+            typer.echo(f"{event.slug}: {event.retention_days} days after it ends")
 
     _run(go())
 
@@ -240,9 +280,6 @@ def purge(
         typer.echo("give either --event SLUG or --expired", err=True)
         raise typer.Exit(2)
     keep = settings.retention_days if days is None else days
-    if expired and keep <= 0:
-        typer.echo("no retention: set WALL_RETENTION_DAYS or pass --days N", err=True)
-        raise typer.Exit(2)
 
     async def go() -> None:
         async with _withdrawals(settings) as withdrawals:
@@ -250,9 +287,18 @@ def purge(
                 found = await withdrawals.store.events.get(event)
                 done = await withdrawals.purge_event(found, "operator:cli")
                 typer.echo(f"purged {len(done)} posts of {event}")
-            else:
-                done = await withdrawals.purge_expired(keep, "operator:cli")
-                typer.echo(f"purged {len(done)} posts older than {keep} days")
+                return
+            own = [e for e in await withdrawals.store.events.all() if e.retention_days is not None]
+            if keep <= 0 and not own:
+                typer.echo(
+                    "no retention: set WALL_RETENTION_DAYS, pass --days N, or give an event "
+                    "one (wallserver event retention SLUG DAYS)",
+                    err=True,
+                )
+                raise typer.Exit(2)
+            done = await withdrawals.purge_expired(keep, "operator:cli")
+            kept = f"older than {keep} days" if keep > 0 else "past their event's retention"
+            typer.echo(f"purged {len(done)} posts {kept}")
 
     _run(go())
 

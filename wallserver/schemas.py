@@ -145,6 +145,13 @@ class LifecycleBody(Strict):
     closing: str | None = Field(default=None, max_length=500)
 
 
+class RetentionBody(Strict):
+    """How many days after its end an event's posts keep personal data and media; null: the
+    deployment's WALL_RETENTION_DAYS."""
+
+    days: int | None = Field(ge=0, le=3650, strict=True)
+
+
 class KillBody(Strict):
     paused: bool = True
 

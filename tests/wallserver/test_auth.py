@@ -59,6 +59,7 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/rules/foreign-hashtags"): {"admin"},
     ("POST", "/api/events/{slug}/forget"): {"admin"},
     ("POST", "/api/events/{slug}/state"): {"admin"},
+    ("PUT", "/api/events/{slug}/retention"): {"admin"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("GET", "/api/events/{slug}/kill"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/claims"): {"admin", "moderator"},

@@ -101,6 +101,67 @@ def test_purge_expired_takes_only_posts_past_the_retention(tmp_path: Path) -> No
     assert [p["status"] for p in posts] == ["withdrawn", "approved", "approved"]
 
 
+def test_an_events_own_retention_counts_from_its_end(tmp_path: Path) -> None:
+    """`event retention xmas 0`: nothing is purged while the event runs; once it has ended,
+    `purge --expired` (no WALL_RETENTION_DAYS) takes its posts and deletes their photos. An
+    event with a retention of its own is left alone by the deployment's retention."""
+    settings = make_settings(tmp_path)
+    _, names = asyncio.run(seed(settings))
+    assert run(tmp_path, "purge", "--expired")[0] == 2  # nothing set anywhere
+    code, output = run(tmp_path, "event", "retention", "xmas", "0")
+    assert code == 0, output
+    assert "xmas: 0 days after it ends" in output
+    assert "xmas: 0 days after it ends" in run(tmp_path, "event", "retention", "xmas")[1]
+
+    code, output = run(tmp_path, "purge", "--expired")
+    assert code == 0, output
+    assert "purged 0 posts" in output  # still live
+    with sqlite3.connect(tmp_path / "wall.sqlite3") as con:
+        con.execute("UPDATE post SET received_at = '2020-01-01 00:00:00'")
+    assert "purged 0 posts" in run(tmp_path, "purge", "--expired", WALL_RETENTION_DAYS="30")[1]
+    assert run(tmp_path, "event", "state", "xmas", "ended")[0] == 0
+
+    code, output = run(tmp_path, "purge", "--expired")
+    assert code == 0, output
+    assert "purged 3 posts past their event's retention" in output
+    posts, log = asyncio.run(contents(settings))
+    assert {p["status"] for p in posts} == {"withdrawn"}
+    assert "secret" not in json.dumps(posts) + log
+    assert not any((settings.media_dir / n).exists() for n in names)
+
+
+def test_an_events_retention_waits_its_days_after_the_end(tmp_path: Path) -> None:
+    """With 7 days, an event that ended 3 days ago keeps its posts; 8 days ago, they go."""
+    settings = make_settings(tmp_path)
+    asyncio.run(seed(settings))
+    assert run(tmp_path, "event", "retention", "xmas", "7")[0] == 0
+    assert run(tmp_path, "event", "state", "xmas", "ended")[0] == 0
+    ended = tmp_path / "wall.sqlite3"
+    for days_ago, purged in ((3, 0), (8, 3)):
+        with sqlite3.connect(ended) as con:
+            con.execute(f"UPDATE event SET ended_at = datetime('now', '-{days_ago} days')")
+        assert f"purged {purged} posts" in run(tmp_path, "purge", "--expired")[1]
+    assert run(tmp_path, "event", "retention", "xmas", "soon")[0] == 2
+    code, output = run(tmp_path, "event", "retention", "xmas", "default")
+    assert code == 0 and "WALL_RETENTION_DAYS" in output
+
+
+async def test_admins_set_an_events_retention_over_http(wall: Wall) -> None:
+    """`PUT /api/events/{slug}/retention` (admins only) sets or clears it; the event says it."""
+    url = f"/api/events/{wall.event.slug}/retention"
+    refused = await wall.client.put(url, json={"days": 3}, headers=wall.auth("moderator"))
+    assert refused.status_code == 403
+    for bad in ({"days": -1}, {"days": 4000}, {"days": "3"}, {}):
+        answer = await wall.client.put(url, json=bad, headers=wall.auth("admin"))
+        assert answer.status_code == 422, bad
+        assert answer.json()["error"]["code"] == "validation_error"
+    done = await wall.client.put(url, json={"days": 3}, headers=wall.auth("admin"))
+    assert done.status_code == 200 and done.json()["retention_days"] == 3
+    assert (await wall.client.get("/api/events/xmas")).json()["retention_days"] == 3
+    cleared = await wall.client.put(url, json={"days": None}, headers=wall.auth("admin"))
+    assert cleared.json()["retention_days"] is None
+
+
 async def test_admins_forget_an_author_over_http(any_wall: Wall) -> None:
     """`POST /api/events/{slug}/forget` (admins only) withdraws the author's posts."""
     w = any_wall

@@ -14,7 +14,7 @@ from wallserver.api.rules import checked_rules
 from wallserver.auth.deps import AdminDep, AdminEvent, ModeratedEvent
 from wallserver.errors import Forbidden, ValidationFailed
 from wallserver.posts.lifecycle import EventLifecycle
-from wallserver.schemas import EventCreate, KillBody, LifecycleBody
+from wallserver.schemas import EventCreate, KillBody, LifecycleBody, RetentionBody
 from wallserver.services import ServicesDep
 from wallserver.store import Principal
 
@@ -59,6 +59,16 @@ async def change_state(
     lifecycle = EventLifecycle(services.withdrawals, services.supervisor)
     done = await lifecycle.change(scope.event, body.state, body.closing, scope.principal.actor)
     return {**done.event.public(), "withdrawn": len(done.withdrawn)}
+
+
+@router.put("/{slug}/retention")
+async def set_retention(
+    body: RetentionBody, scope: AdminEvent, services: ServicesDep
+) -> dict[str, Any]:
+    """Set the event's own retention (docs/operations.md#retention); ``wallserver purge
+    --expired`` applies it once that many days have passed since the event ended."""
+    event = await services.store.events.set_retention(scope.event.slug, body.days)
+    return event.public()
 
 
 @router.post("/{slug}/kill")

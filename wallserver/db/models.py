@@ -31,6 +31,13 @@ class Event(SQLModel, table=True):
     state: str = Field(default="live", max_length=16, sa_column_kwargs={"server_default": "live"})
     # what the walls say once the event has ended ("" = the default thank-you)
     closing: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # when it last moved to ended (None while it is not ended): the per-event retention counts
+    # from here
+    ended_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    # days after the end its posts keep their personal data and media; None: WALL_RETENTION_DAYS
+    retention_days: int | None = Field(default=None, nullable=True)
 
 
 class Post(SQLModel, table=True):

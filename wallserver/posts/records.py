@@ -21,6 +21,8 @@ class EventInfo:
     rules: dict[str, Any]
     state: str = "live"  # draft | rehearsal | live | ended (wallserver/lifecycle.py)
     closing: str = ""  # the closing screen's message, "" for the default
+    ended_at: datetime | None = None  # when it last ended (None while not ended)
+    retention_days: int | None = None  # None: the deployment's WALL_RETENTION_DAYS
 
     def public(self) -> dict[str, Any]:
         return {
@@ -30,6 +32,7 @@ class EventInfo:
             "moderation": self.moderation,
             "state": self.state,
             "closing": self.closing,
+            "retention_days": self.retention_days,
         }
 
 

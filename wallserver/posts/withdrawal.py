@@ -63,10 +63,18 @@ class Withdrawals:
     async def purge_expired(
         self, days: int, actor: str, now: datetime | None = None
     ) -> list[PostRecord]:
-        """Every post received more than ``days`` days ago, in any event."""
-        cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-        ids = await self.store.redact.received_before(cutoff)
-        return (await self._withdraw(ids, actor, "purge", f"retention of {days} days")).posts
+        """Every post past its retention: of an event with a retention of its own, once that
+        many days have passed since it ended; of any other event, received more than ``days``
+        days ago (``days`` 0: the deployment keeps them)."""
+        now = now or datetime.now(UTC)
+        done: list[PostRecord] = []
+        for ids in (await self.store.redact.past_event_retention(now)).values():
+            reason = "the event's retention after its end"
+            done += (await self._withdraw(ids, actor, "purge", reason)).posts
+        if days > 0:
+            ids = await self.store.redact.received_before(now - timedelta(days=days))
+            done += (await self._withdraw(ids, actor, "purge", f"retention of {days} days")).posts
+        return done
 
     async def _withdraw(self, ids: list[int], actor: str, action: str, reason: str) -> Withdrawn:
         if not ids:

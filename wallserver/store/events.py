@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from wallserver import protocol
-from wallserver.db.models import Event, RuleChange
+from wallserver.db.models import Event, RuleChange, utcnow
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from wallserver.lifecycle import CLOSING_MAX, State, check_move
 from wallserver.posts.records import EventInfo, iso
@@ -199,6 +199,8 @@ class EventStore:
             before = event_info(row)
             if state is not None:
                 row.state = check_move(row.state, state).value
+                if row.state != before.state:
+                    row.ended_at = utcnow() if row.state == State.ENDED else None
             if closing is not None:
                 row.closing = closing
             session.add(row)
@@ -210,6 +212,25 @@ class EventStore:
                 messages.append(await WallLog(self.db).append(session, row.id, body))
         self.cache.changed("events")
         return StateChange(before, after, messages)
+
+    async def set_retention(self, slug: str, days: int | None) -> EventInfo:
+        """Keep the event's posts' personal data and media ``days`` days after it ends (0: purge
+        at the first sweep after the end); None falls back to WALL_RETENTION_DAYS."""
+        if days is not None and not 0 <= days <= RETENTION_MAX_DAYS:
+            raise ValidationFailed(f"retention_days: 0 to {RETENTION_MAX_DAYS}, or null")
+        async with self.db.write() as session:
+            row = (await session.exec(select(Event).where(Event.slug == slug))).first()
+            if row is None:
+                raise NotFound(f"no event {slug!r}")
+            row.retention_days = days
+            session.add(row)
+            await session.flush()
+            info = event_info(row)
+        self.cache.changed("events")
+        return info
+
+
+RETENTION_MAX_DAYS = 3650
 
 
 def closing_screen(event: EventInfo) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, insert, literal, update
@@ -28,7 +28,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from moderation import PostState, Status, TransitionError, withdraw
 from wallserver import protocol
-from wallserver.db.models import Announcement, Decision, Post, Screen, WallEntry, utcnow
+from wallserver.db.models import (
+    Announcement,
+    Decision,
+    Event,
+    Post,
+    Screen,
+    WallEntry,
+    utcnow,
+)
 from wallserver.posts.records import PostRecord
 from wallserver.store.database import Database
 from wallserver.store.rows import post_record
@@ -214,12 +222,40 @@ class Redactions:
             return [i for i in (await session.exec(query)).all() if i is not None]
 
     async def received_before(self, cutoff: datetime) -> list[int]:
-        """Every post, of any event, received before ``cutoff`` and not withdrawn yet."""
-        query = select(Post.id).where(
-            col(Post.received_at) < cutoff, Post.status != Status.WITHDRAWN.value
+        """Every post received before ``cutoff`` and not withdrawn yet, in the events that keep
+        to the deployment's retention (those with a retention of their own go by that)."""
+        query = (
+            select(Post.id)
+            .join(Event, col(Event.id) == col(Post.event_id))
+            .where(
+                col(Post.received_at) < cutoff,
+                Post.status != Status.WITHDRAWN.value,
+                col(Event.retention_days).is_(None),
+            )
         )
         async with self.db.read() as session:
             return [i for i in (await session.exec(query)).all() if i is not None]
+
+    async def past_event_retention(self, now: datetime) -> dict[int, list[int]]:
+        """Per event whose own retention has run out since it ended: its posts not withdrawn
+        yet (``{event id: [post ids]}``). The arithmetic is done here, not in SQL, so SQLite and
+        PostgreSQL agree; there are few events."""
+        events = select(Event.id, Event.ended_at, Event.retention_days).where(
+            col(Event.retention_days).is_not(None), col(Event.ended_at).is_not(None)
+        )
+        found: dict[int, list[int]] = {}
+        async with self.db.read() as session:
+            for event_id, ended_at, days in (await session.exec(events)).all():
+                assert event_id is not None and ended_at is not None and days is not None
+                if aware(ended_at) + timedelta(days=days) > now:
+                    continue
+                posts = select(Post.id).where(
+                    Post.event_id == event_id, Post.status != Status.WITHDRAWN.value
+                )
+                ids = [i for i in (await session.exec(posts)).all() if i is not None]
+                if ids:
+                    found[event_id] = ids
+        return found
 
 
 async def names_in_use(session: AsyncSession) -> set[str]:
@@ -233,6 +269,11 @@ async def names_in_use(session: AsyncSession) -> set[str]:
     for body in (await session.exec(select(Announcement.body))).all():
         used.update(MEDIA_NAME.findall(json.dumps(body)))
     return used
+
+
+def aware(at: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _names(row: Post) -> Iterator[str]:

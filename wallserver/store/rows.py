@@ -19,6 +19,8 @@ def event_info(row: Event) -> EventInfo:
         dict(row.rules),
         row.state,
         row.closing,
+        row.ended_at,
+        row.retention_days,
     )
 
 
