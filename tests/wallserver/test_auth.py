@@ -81,6 +81,14 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/screens/{name}/commands"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/commands"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/assets"): {"admin"},
+    # who may get in (#13 finding 6): accounts additionally need an admin of all events
+    ("GET", "/api/tokens"): {"admin"},
+    ("POST", "/api/tokens"): {"admin"},
+    ("DELETE", "/api/tokens/{token_id}"): {"admin"},
+    ("GET", "/api/users"): {"admin"},
+    ("POST", "/api/users"): {"admin"},
+    ("DELETE", "/api/users/{user_id}"): {"admin"},
+    ("PUT", "/api/users/{user_id}/password"): {"admin"},
     # for operators: load, routes and version are nobody else's business (WALL_PUBLIC_DOCS)
     ("GET", "/metrics"): {"admin"},
     ("GET", "/openapi.json"): {"admin"},
@@ -117,7 +125,7 @@ def every_route(app: FastAPI) -> set[tuple[str, str]]:
 
 def fill(path: str, post_id: int) -> str:
     values = {"slug": "xmas", "post_id": str(post_id), "token": "nope", "name": "x"}
-    values["source_id"] = str(post_id)
+    values["source_id"] = values["token_id"] = values["user_id"] = str(post_id)
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
