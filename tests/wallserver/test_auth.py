@@ -41,6 +41,7 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/login"),
     ("GET", "/admin"),
+    ("GET", "/admin/access"),  # admins only; a moderator's session gets 403
     ("GET", "/wall/{slug}"),
     ("GET", "/live/{slug}"),
     ("GET", "/post/{slug}"),

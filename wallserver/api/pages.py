@@ -188,3 +188,13 @@ async def admin_page(request: Request) -> Response:
         return who
     events = await services(request).store.events.all()
     return page(request, "admin.html", user=who, events=events)
+
+
+@router.get("/admin/access")
+async def access_page(request: Request) -> Response:
+    """Tokens and accounts (admins): list, create, revoke, delete, new password."""
+    who = await _staff(request, ("admin",))
+    if isinstance(who, Response):
+        return who
+    events = await services(request).store.events.all()
+    return page(request, "access.html", user=who, events=events)
