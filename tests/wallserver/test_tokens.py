@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 from fastapi import FastAPI
 
 from tests.conftest import SECRET, LiveServer, Wall, make_settings, start_wall
@@ -344,3 +345,51 @@ async def test_a_command_line_revocation_reaches_a_running_server_at_once(
             assert result.returncode == 0, result.stderr
             await asyncio.wait_for(heard.wait(), 5)
             assert (await w.client.get(posts, headers=w.auth("moderator"))).status_code == 401
+
+
+async def closed_with(ws: websockets.ClientConnection) -> int | None:
+    """Read until the server closes the socket; its close code."""
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async with asyncio.timeout(10):
+            while True:
+                await ws.recv()
+    assert ws.close_code is not None
+    return ws.close_code
+
+
+@pytest.mark.parametrize("socket", ["moderation", "wall"])
+async def test_an_open_socket_closes_when_its_token_is_revoked(
+    live: LiveServer, socket: str
+) -> None:
+    """A console or screen already connected is cut off with 4401 the moment its token is
+    revoked; another token's socket stays open."""
+    wall = live.wall
+    role = "moderator" if socket == "moderation" else "display"
+    base = f"ws://127.0.0.1:{live.port}/ws/events/xmas/{socket}?token="
+    async with (
+        websockets.connect(base + wall.tokens[role]) as doomed,
+        websockets.connect(base + wall.tokens["admin"]) as kept,
+    ):
+        await doomed.recv()  # hello
+        await kept.recv()
+        mine = next(t for t in await tokens(wall) if t["role"] == role)
+        await wall.client.delete(f"/api/tokens/{mine['id']}", headers=wall.auth("admin"))
+        assert await closed_with(doomed) == 4401
+        await kept.ping()  # still open
+        assert kept.close_code is None
+
+
+async def test_a_deleted_users_open_console_is_closed(live: LiveServer) -> None:
+    wall = live.wall
+    user = await wall.store.auth.create_user("mia", "moderator", PASSWORD)
+    async with httpx.AsyncClient(base_url=live.url) as mia:
+        await login(mia, "mia")
+        cookie = mia.cookies["wall_session"]
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/moderation"
+    async with websockets.connect(
+        url, additional_headers={"Cookie": f"wall_session={cookie}"}, origin=live.url
+    ) as console:
+        await console.recv()  # hello
+        gone = await wall.client.delete(f"/api/users/{user.id}", headers=wall.auth("admin"))
+        assert gone.status_code == 204
+        assert await closed_with(console) == 4401

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocketState
 
 from wallserver import protocol
 from wallserver.auth.deps import identify
+from wallserver.auth.watch import guarded
 from wallserver.digits import whole_number
 from wallserver.errors import NotFound, Unauthorized
 from wallserver.screens.presence import Listener
@@ -115,7 +116,7 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
                 await ws.send_text(text)
                 client.sent = seq
 
-        await _serve(ws, send_all(), client.overflowed, beats.receive)
+        await _serve(ws, guarded(ws, principal, send_all()), client.overflowed, beats.receive)
 
 
 @router.websocket("/ws/events/{slug}/moderation")
@@ -124,7 +125,7 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
     admitted = await _admit(ws, slug, ("admin", "moderator"))
     if admitted is None:
         return
-    event, _ = admitted
+    event, principal = admitted
     feed = services(ws).feed
     await ws.accept()
     async with feed.attach(event.id) as subscriber:
@@ -134,7 +135,7 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
             while True:
                 await ws.send_text(await subscriber.outbox.get())
 
-        await _serve(ws, send_all(), subscriber.overflowed)
+        await _serve(ws, guarded(ws, principal, send_all()), subscriber.overflowed)
 
 
 async def _serve(
