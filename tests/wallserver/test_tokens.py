@@ -393,3 +393,17 @@ async def test_a_deleted_users_open_console_is_closed(live: LiveServer) -> None:
         gone = await wall.client.delete(f"/api/users/{user.id}", headers=wall.auth("admin"))
         assert gone.status_code == 204
         assert await closed_with(console) == 4401
+
+
+async def test_the_last_admin_account_cannot_be_deleted_from_the_api(wall: Wall) -> None:
+    boss = await wall.store.auth.create_user("boss", "admin", PASSWORD)
+    refused = await wall.client.delete(f"/api/users/{boss.id}", headers=wall.auth("admin"))
+    assert refused.status_code == 409
+    assert "last admin" in refused.json()["error"]["message"]
+    other = await wall.store.auth.create_user("deputy", "admin", PASSWORD)
+    assert (
+        await wall.client.delete(f"/api/users/{boss.id}", headers=wall.auth("admin"))
+    ).status_code == 204
+    assert (
+        await wall.client.delete(f"/api/users/{other.id}", headers=wall.auth("admin"))
+    ).status_code == 409

@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, Field
 from wallserver.api.deps import RowId, StoreDep
 from wallserver.auth.deps import AdminDep
 from wallserver.auth.secrets import ROLES, USER_ROLES
-from wallserver.errors import Forbidden, NotFound
+from wallserver.errors import Conflict, Forbidden, NotFound
 from wallserver.schemas import Strict
 from wallserver.store import Principal
 
@@ -97,9 +97,16 @@ async def create_user(body: UserCreate, admin: AdminDep, store: StoreDep) -> dic
 
 @router.delete("/api/users/{user_id}", status_code=204)
 async def delete_user(user_id: RowId, admin: AdminDep, store: StoreDep) -> Response:
-    """Delete an account; its login sessions end at once."""
+    """Delete an account; its login sessions end at once. Not the last admin account (409)."""
     _everywhere(admin)
-    await store.auth.delete_user(await store.auth.user_name(user_id))
+    users = await store.auth.list_users()
+    doomed = next((u for u in users if u.id == user_id), None)
+    if doomed is None:
+        raise NotFound(f"no user {user_id}")
+    if doomed.role == "admin" and sum(u.role == "admin" for u in users) == 1:
+        # Nobody could log in to the admin pages any more (`wallserver user delete` still can).
+        raise Conflict("this is the last admin account; add another admin first")
+    await store.auth.delete_user(doomed.name)
     return Response(status_code=204)
 
 
