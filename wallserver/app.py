@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
 from wallserver.api import (
+    access,
     analytics,
     events,
     ingest,
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan, **ops.NO_DEFAULT_DOCS)
     handlers.install(app)
     routers = (
+        access,
         events,
         analytics,
         rules,

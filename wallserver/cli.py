@@ -223,16 +223,128 @@ def token_create(
     role: Annotated[str, typer.Option(help="admin, moderator, display or ingest.")],
     event: Annotated[str | None, typer.Option(help="Limit the token to this event.")] = None,
     label: Annotated[str, typer.Option(help="A name to recognise the token by.")] = "",
+    days: Annotated[
+        float | None, typer.Option(min=0.001, help="Refuse the token after this many days.")
+    ] = None,
 ) -> None:
     """Create an API token and print it (it is shown only once)."""
+    from datetime import UTC, datetime, timedelta
+
+    settings = _settings(need_secret=True)
+    expires = datetime.now(UTC) + timedelta(days=days) if days else None
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            event_id = (await store.events.get(event)).id if event else None
+            typer.echo(await store.auth.create_token(role, event_id, label, expires))
+
+    _run(go())
+
+
+# --- token and user lifecycle (#13, finding 6) -------------------------------------------------
+
+
+def _announce(settings: Settings, kind: str) -> Coroutine[Any, Any, None]:
+    """Tell running servers at once (over Redis or PostgreSQL); on memory:// they see it
+    within 30 s."""
+    from wallserver.broker import namespace_for
+    from wallserver.invalidation import announce
+
+    namespace = namespace_for(settings.secret_key.get_secret_value())
+    return announce(settings.broker_url, namespace, kind)
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+@token_app.command("list")
+def token_list(
+    event: Annotated[str | None, typer.Option(help="Only this event's tokens.")] = None,
+) -> None:
+    """List tokens (never their secrets): id, role, event, label, created, last used, expiry."""
     settings = _settings(need_secret=True)
 
     async def go() -> None:
         async with _store(settings) as store:
             event_id = (await store.events.get(event)).id if event else None
-            typer.echo(await store.auth.create_token(role, event_id, label))
+            tokens = await store.auth.list_tokens(event_id)
+        typer.echo("id\trole\tevent\tlabel\tcreated\tlast used\texpires")
+        for t in tokens:
+            expiry = f"{_when(t.expires_at)}{' (expired)' if t.expired else ''}"
+            cells = (t.id, t.role, t.event or "*", t.label, _when(t.created_at))
+            typer.echo("\t".join(map(str, (*cells, _when(t.last_used_at), expiry))))
 
     _run(go())
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The id `token list` shows.")],
+) -> None:
+    """Revoke a token: every server refuses it from now on."""
+    settings = _settings(need_secret=True)
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            await store.auth.revoke_token(token_id)
+        await _announce(settings, "tokens")
+        typer.echo(f"revoked token {token_id}")
+
+    _run(go())
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users: name, role, created, open login sessions."""
+    settings = _settings()
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            users = await store.auth.list_users()
+        typer.echo("name\trole\tcreated\tsessions")
+        for u in users:
+            typer.echo(f"{u.name}\t{u.role}\t{_when(u.created_at)}\t{u.sessions}")
+
+    _run(go())
+
+
+@user_app.command("delete")
+def user_delete(name: str) -> None:
+    """Delete a user; their login sessions end at once."""
+    settings = _settings()
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            await store.auth.delete_user(name)
+        await _announce(settings, "sessions")
+        typer.echo(f"deleted user {name}")
+
+    _run(go())
+
+
+@user_app.command("password")
+def user_password(
+    name: str,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+) -> None:
+    """Set a new password for a user; their login sessions end."""
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            await store.auth.set_password(name, password)
+        await _announce(settings, "sessions")
+        typer.echo(f"new password set for {name}; their sessions ended")
+
+    _run(go())
+
+
+# --- end of token and user lifecycle ------------------------------------------------------------
 
 
 @db_app.command("upgrade")

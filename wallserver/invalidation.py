@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from wallserver.broker import Broker, Subscription
+from wallserver.broker import Broker, Subscription, create_broker
 from wallserver.store.cache import KINDS, Cache
 
 log = logging.getLogger(__name__)
@@ -54,3 +54,18 @@ class Invalidation:
             kind = await subscription.get()
             for known in KINDS if kind is None or kind not in KINDS else (kind,):
                 self.cache.forget(known)
+
+
+async def announce(broker_url: str, namespace: str, kind: str) -> None:
+    """Tell running instances that ``kind`` changed, from a process with no app (the CLI).
+
+    On the embedded ``memory://`` broker no other process listens: the server sees the change
+    when its cache entries expire (``Cache.ttl``, 30 s)."""
+    if broker_url.startswith("memory:"):
+        return
+    broker = create_broker(broker_url, namespace)
+    await broker.start()
+    try:
+        await broker.publish(CHANNEL, kind)
+    finally:
+        await broker.close()

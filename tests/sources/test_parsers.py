@@ -318,3 +318,70 @@ def test_one_bad_item_costs_only_itself_in_a_page() -> None:
     media = load("instagram/recent_media.json")
     media["data"] = [{"caption": "no id"}, {"id": "9", "children": {"data": ["x"]}}, *media["data"]]
     assert len(instagram.parse(media, "xmas").candidates) == 2
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place inside a JSON value, as a path of keys and indexes."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += paths(inner, (*prefix, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += paths(inner, (*prefix, index))
+    return found
+
+
+def replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = value.copy()
+    copy[path[0]] = replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+RECORDED: dict[str, Any] = {
+    "mastodon/status.json": mastodon.parse_status,
+    "mastodon/boost.json": mastodon.parse_status,
+    "bluesky/create.json": lambda body: bluesky.parse(json.dumps(body)),
+    "x/recent_search.json": x.parse,
+    "instagram/recent_media.json": lambda body: instagram.parse(body, "xmas"),
+}
+
+
+@given(st.sampled_from(sorted(RECORDED)), st.data())
+def test_any_value_anywhere_in_a_payload_is_parsed_or_malformed(name: str, data: Any) -> None:
+    """A recorded payload with any JSON value put in any place (a field of the wrong type, a
+    list for a string, a null): parsed, or refused as MalformedPayload, which the connectors
+    skip; never another exception that would stop a connector."""
+    body = load(name)
+    where = data.draw(st.sampled_from(paths(body)))
+    broken = replaced(body, where, data.draw(JSON))
+    try:
+        RECORDED[name](broken)
+    except MalformedPayload:
+        pass
+
+
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_any_bytes_as_a_feed_or_a_stream_frame_are_parsed_or_malformed(raw: bytes) -> None:
+    """Whatever a feed URL or a stream sends, RSS, Jetstream and Mastodon frames parse or are
+    MalformedPayload."""
+    for parse in (
+        rss.parse,
+        bluesky.parse,
+        lambda b: mastodon.parse_frame(b.decode("utf-8", "replace"), {}),
+    ):
+        try:
+            parse(raw)
+        except MalformedPayload:
+            pass

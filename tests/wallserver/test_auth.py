@@ -13,6 +13,8 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.routing import Mount
 
 from tests.conftest import LiveServer, Wall
+from wallserver.api.pages import FRAMEABLE_CSP
+from wallserver.middleware import SECURITY_HEADERS
 
 ROLES = ("admin", "moderator", "ingest", "display")
 WS = "WEBSOCKET"
@@ -40,6 +42,7 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/login"),
     ("GET", "/admin"),
+    ("GET", "/admin/access"),  # admins only; a moderator's session gets 403
     ("GET", "/wall/{slug}"),
     ("GET", "/live/{slug}"),
     ("GET", "/post/{slug}"),
@@ -89,6 +92,14 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/screens/{name}/commands"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/commands"): {"admin", "moderator"},
     ("POST", "/api/events/{slug}/assets"): {"admin"},
+    # who may get in (#13 finding 6): accounts additionally need an admin of all events
+    ("GET", "/api/tokens"): {"admin"},
+    ("POST", "/api/tokens"): {"admin"},
+    ("DELETE", "/api/tokens/{token_id}"): {"admin"},
+    ("GET", "/api/users"): {"admin"},
+    ("POST", "/api/users"): {"admin"},
+    ("DELETE", "/api/users/{user_id}"): {"admin"},
+    ("PUT", "/api/users/{user_id}/password"): {"admin"},
     # for operators: load, routes and version are nobody else's business (WALL_PUBLIC_DOCS)
     ("GET", "/metrics"): {"admin"},
     ("GET", "/openapi.json"): {"admin"},
@@ -126,6 +137,7 @@ def every_route(app: FastAPI) -> set[tuple[str, str]]:
 def fill(path: str, post_id: int) -> str:
     values = {"slug": "xmas", "post_id": str(post_id), "token": "nope", "name": "x"}
     values["source_id"] = str(post_id)
+    values["token_id"] = values["user_id"] = "99999"  # none: a test must not revoke its own token
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
@@ -363,3 +375,64 @@ async def test_moderation_socket_accepts_a_logged_in_browser(live: LiveServer) -
     headers = {"Cookie": f"wall_session={cookie}"}
     origin = f"http://127.0.0.1:{live.port}"
     assert await ws_close_code(url, additional_headers=headers, origin=origin) is None
+
+
+# Screens the control page shows as its live preview: framed by this site only, never another.
+FRAMEABLE = {("GET", "/wall/{slug}"), ("GET", "/live/{slug}")}
+
+
+def assert_security_headers(
+    response: httpx.Response, what: object, frameable: bool = False
+) -> None:
+    expected = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
+    if frameable and response.status_code == 200:
+        expected["content-security-policy"] = FRAMEABLE_CSP
+        expected["x-frame-options"] = "SAMEORIGIN"
+    for name, value in expected.items():
+        assert response.headers.get(name) == value, (what, response.status_code, name)
+
+
+async def test_every_http_answer_carries_the_security_headers(wall: Wall) -> None:
+    """Every route, called by a stranger, a made-up token, a moderator and an admin, answers
+    with CSP, nosniff, the referrer policy and no framing (the screens: by this site only),
+    whatever the status, errors included; so do the static files, an unknown path, a wrong
+    method and an oversized body."""
+    post_id = (await wall.ingest("headers-1")).json()["id"]
+    made_up = {"Authorization": "Bearer wst_made-up"}
+    callers = ({}, made_up, wall.auth("moderator"), wall.auth("admin"))
+    statuses: set[int] = set()
+    for method, path in every_route(wall.app):
+        if method in (WS, "MOUNT") or (path == "/api/manage/{token}" and method == "DELETE"):
+            continue
+        for headers in callers:
+            response = await call(wall, method, fill(path, post_id), headers)
+            framing = (method, path) in FRAMEABLE
+            assert_security_headers(response, (method, path, headers), framing)
+            statuses.add(response.status_code)
+    odd = [
+        await wall.client.get("/static/admin/admin.js"),
+        await wall.client.get("/static/nope.js"),
+        await wall.client.get("/no/such/page"),
+        await wall.client.request("PATCH", "/healthz"),
+        await wall.client.post(
+            "/api/session", content=b"x" * 10_000_000, headers={"content-type": "application/json"}
+        ),
+    ]
+    for response in odd:
+        assert_security_headers(response, response.request.url)
+        statuses.add(response.status_code)
+    assert {200, 401, 403, 404, 405, 413, 422} <= statuses  # the errors were really exercised
+
+
+async def test_every_socket_but_the_public_ones_refuses_strangers(live: LiveServer) -> None:
+    """Each socket route not listed as public closes with 4401 for a caller without
+    credentials, and with a made-up token."""
+    sockets = {path for method, path in every_route(live.wall.app) if method == WS}
+    assert sockets, "no socket routes found"
+    for path in sockets:
+        url = f"ws://127.0.0.1:{live.port}{fill(path, 1)}"
+        if (WS, path) in PUBLIC:
+            assert await ws_close_code(url) is None, path
+            continue
+        assert await ws_close_code(url) == 4401, path
+        assert await ws_close_code(url + "?token=wst_made-up") == 4401, path

@@ -198,3 +198,13 @@ async def analytics_page(request: Request, event: EventDep) -> Response:
     if isinstance(who, Response):
         return who
     return page(request, "analytics.html", event=event, user=who)
+
+
+@router.get("/admin/access")
+async def access_page(request: Request) -> Response:
+    """Tokens and accounts (admins): list, create, revoke, delete, new password."""
+    who = await _staff(request, ("admin",))
+    if isinstance(who, Response):
+        return who
+    events = await services(request).store.events.all()
+    return page(request, "access.html", user=who, events=events)

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocketState
 
 from wallserver import protocol
 from wallserver.auth.deps import identify
+from wallserver.auth.watch import guarded
 from wallserver.digits import whole_number
 from wallserver.errors import NotFound, Unauthorized
 from wallserver.screens.presence import Listener
@@ -121,7 +122,7 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
             await beats.receive(frame)
             viewer.screen = beats.screen  # for wall_viewers: named once a heartbeat counted
 
-        await _serve(ws, send_all(), client.overflowed, heard)
+        await _serve(ws, guarded(ws, principal, send_all()), client.overflowed, heard)
 
 
 @router.websocket("/ws/events/{slug}/moderation")
@@ -130,7 +131,7 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
     admitted = await _admit(ws, slug, ("admin", "moderator"))
     if admitted is None:
         return
-    event, _ = admitted
+    event, principal = admitted
     feed = services(ws).feed
     await ws.accept()
     async with feed.attach(event.id) as subscriber:
@@ -140,7 +141,7 @@ async def moderation_socket(ws: WebSocket, slug: str) -> None:
             while True:
                 await ws.send_text(await subscriber.outbox.get())
 
-        await _serve(ws, send_all(), subscriber.overflowed)
+        await _serve(ws, guarded(ws, principal, send_all()), subscriber.overflowed)
 
 
 async def _serve(

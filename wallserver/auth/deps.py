@@ -53,7 +53,7 @@ async def identify(conn: HTTPConnection, query_token: str | None = None) -> Prin
     if token:
         principal = await store.auth.token_principal(token)
         if principal is None:
-            raise Unauthorized("unknown or revoked token")
+            raise Unauthorized("unknown, expired or revoked token")
         return principal
     cookie = conn.cookies.get(SESSION_COOKIE)
     if cookie:

@@ -126,6 +126,12 @@ class ApiToken(SQLModel, table=True):
     event_id: int | None = Field(default=None, foreign_key="event.id")
     label: str = Field(default="", max_length=200)
     created_at: datetime = _ts(nullable=False)
+    expires_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_used_at: datetime | None = Field(  # to the minute: written at most once a minute
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class LoginSession(SQLModel, table=True):

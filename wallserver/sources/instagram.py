@@ -43,8 +43,10 @@ def parse(body: dict[str, Any], tag: str) -> Page:
         except (AttributeError, TypeError, ValueError) as exc:  # one bad item costs only itself
             log.warning("recent_media: skipped media %s (%s)", item.get("id"), exc)
     found.sort(key=lambda c: c.post.created_at.timestamp() if c.post.created_at else 0)
-    after = ((body.get("paging") or {}).get("cursors") or {}).get("after")
-    return Page(found, after)
+    paging = body.get("paging")
+    cursors = paging.get("cursors") if isinstance(paging, dict) else None
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return Page(found, after if isinstance(after, str) else None)
 
 
 def candidate(item: dict[str, Any], tag: str) -> Candidate:

@@ -30,25 +30,54 @@ class Page:
 def parse(body: dict[str, Any]) -> Page:
     if not isinstance(body, dict):
         raise MalformedPayload("a search response is a JSON object")
-    includes = body.get("includes") or {}
-    users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
-    media = {m.get("media_key"): m for m in includes.get("media") or [] if isinstance(m, dict)}
+    includes, meta = _object(body.get("includes")), _object(body.get("meta"))
+    users = _by(includes.get("users"), "id")
+    media = _by(includes.get("media"), "media_key")
     found = []
-    for tweet in body.get("data") or []:
+    for tweet in _list(body.get("data")):
         try:
             found.append(candidate(tweet, users, media))
-        except (KeyError, TypeError, ValueError) as exc:  # one bad tweet costs only itself
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:  # costs only itself
             log.warning("recent search: skipped a tweet (%s: %s)", type(exc).__name__, exc)
-    meta = body.get("meta") or {}
     found.sort(key=lambda c: int(c.post.source_id))
-    return Page(found, meta.get("newest_id"), meta.get("next_token"))
+    newest, following = meta.get("newest_id"), meta.get("next_token")
+    return Page(
+        found,
+        str(newest) if isinstance(newest, str | int) else None,
+        str(following) if isinstance(following, str) else None,
+    )
+
+
+def _by(items: Any, key: str) -> dict[str, dict[str, Any]]:
+    """The objects of a list by their ``key`` (text); those without one are left out."""
+    found = {}
+    for item in _list(items):
+        if isinstance(item, dict) and isinstance(item.get(key), str):
+            found[item[key]] = item
+    return found
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedPayload("expected a JSON object")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedPayload("expected a JSON list")
+    return value
 
 
 def candidate(
-    tweet: dict[str, Any], users: dict[Any, dict[str, Any]], media: dict[Any, dict[str, Any]]
+    tweet: dict[str, Any], users: dict[str, dict[str, Any]], media: dict[str, dict[str, Any]]
 ) -> Candidate:
     tweet_id = str(int(tweet["id"]))
-    user = users.get(tweet.get("author_id")) or {}
+    user = users.get(str(tweet.get("author_id"))) or {}
     username = str(user.get("username") or "")
     keys = (tweet.get("attachments") or {}).get("media_keys") or []
     post = NewPost(

@@ -12,6 +12,7 @@ before the database read and checked when the answer is put.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,15 @@ class Cache:
         self._entries: dict[str, dict[Any, tuple[float, Any]]] = {k: {} for k in KINDS}
         self._generation = dict.fromkeys(KINDS, 0)
         self.listeners: list[Callable[[str], None]] = []
+        self._waiters: list[asyncio.Future[str]] = []
+
+    def next_change(self) -> asyncio.Future[str]:
+        """Resolves with the kind at the next :meth:`forget` (here or announced by another
+        instance): open sockets re-check their caller's token or session then."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters = [w for w in self._waiters if not w.done()]
+        self._waiters.append(waiter)
+        return waiter
 
     def generation(self, kind: str) -> int:
         return self._generation[kind]
@@ -54,6 +64,10 @@ class Cache:
         """Drop every entry of ``kind`` (a change here or on another instance)."""
         self._generation[kind] += 1
         self._entries[kind].clear()
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(kind)
 
     def changed(self, kind: str) -> None:
         """A write through this store changed ``kind``: forget it and tell the listeners."""

@@ -1,7 +1,7 @@
 """ambassador: the handles an event's team counts as ambassadors on the analytics page
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 14:00:00
 """
 
