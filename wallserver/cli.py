@@ -64,6 +64,7 @@ def serve(
 
     from wallserver.app import create_app
     from wallserver.logs import uvicorn_config
+    from wallserver.stream.direct import server_options
 
     settings = _settings(need_secret=True)
     _logging(settings)
@@ -74,6 +75,7 @@ def serve(
         log_level=settings.log_level.lower(),
         log_config=uvicorn_config(),
         proxy_headers=True,
+        **server_options(settings),
     )
 
 

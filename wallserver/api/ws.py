@@ -22,6 +22,8 @@ from wallserver.services import services
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Principal
 from wallserver.stream.client import TooSlow
+from wallserver.stream.direct import DirectSocket, direct_socket
+from wallserver.stream.hub import Hub
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -31,6 +33,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4008
+CLOSE_SECONDS = 5.0
 
 
 def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
@@ -104,18 +107,65 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
         reset = since > start
         if reset:  # the client saw a wall log this server does not have: start over
             since = client.sent = 0
+        socket = direct_socket(ws.scope)
+        client.use_socket(socket, settings.ws_send_buffer_bytes)
+        client.on_overflow = lambda: hub.chore(_close_too_slow(ws, socket), "wall-close-4008")
         await ws.send_text(protocol.encode(protocol.wall_hello(start, reset)))
 
-        async def send_all() -> None:
+        async def catch_up() -> None:
+            """The replay, then what queued meanwhile, until the hub can write live events
+            straight to the socket (never, on a server where it cannot: then this runs on)."""
             async for message in hub.replay(event.id, since, start, settings.ws_replay_page):
                 await ws.send_text(message.text)
             client.sent = max(client.sent, start)
-            while True:
+            while not client.go_live():
                 seq, text = await client.next()
                 await ws.send_text(text)
                 client.sent = seq
 
-        await _serve(ws, send_all(), client.overflowed, beats.receive)
+        sender = asyncio.ensure_future(catch_up())
+        sender.add_done_callback(lambda task: _sender_done(task, ws, hub))
+        try:
+            await _read(ws, beats.receive)
+        finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+
+
+def _sender_done(task: asyncio.Future[None], ws: WebSocket, hub: Hub) -> None:
+    """A catch-up that failed (not: went live, was cancelled, met a closed socket or a slow
+    client, which is closed with 4008 already) is logged and its socket closed."""
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is None or isinstance(exc, TooSlow | WebSocketDisconnect | RuntimeError | OSError):
+        return
+    log.error("wall socket sender failed", exc_info=exc)
+    hub.chore(_close(ws, 1011, "server error"), "wall-close-error")
+
+
+async def _close_too_slow(ws: WebSocket, socket: DirectSocket | None) -> None:
+    """Close a client that fell too far behind with 4008; one that does not even take the close
+    frame within a few seconds is cut off (a dead peer)."""
+    if not await _close(ws, CLOSE_TOO_SLOW, "too far behind: reconnect with since=<last seq>"):
+        if socket is not None:
+            socket.abort()
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> bool:
+    """Close ``ws`` with ``code`` unless it is closed already; False when that did not finish."""
+    if ws.client_state is not WebSocketState.CONNECTED:
+        return True
+    if ws.application_state is not WebSocketState.CONNECTED:
+        return True
+    try:
+        async with asyncio.timeout(CLOSE_SECONDS):
+            await ws.close(code, reason)
+    except TimeoutError:
+        return False
+    except (RuntimeError, OSError, WebSocketDisconnect):
+        pass
+    return True
 
 
 @router.websocket("/ws/events/{slug}/moderation")
