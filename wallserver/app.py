@@ -48,7 +48,6 @@ from wallserver.services import Services
 from wallserver.settings import Settings
 from wallserver.sources.runtime import start_supervisor
 from wallserver.store import Store
-from wallserver.stream.direct import DirectSockets
 from wallserver.stream.feed import ModerationFeed
 from wallserver.stream.hub import Hub
 
@@ -152,5 +151,5 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(
         BodyLimit, json_limit=settings.max_json_body_bytes, upload_limit=settings.max_upload_bytes
     )
-    app.add_middleware(DirectSockets)  # outermost: it must see uvicorn's own send
+    app.add_middleware(ws.WallSockets)  # outermost: it must see uvicorn's own send
     return app

@@ -23,15 +23,20 @@ class TooSlow(Exception):
 
 
 class WallClient:
+    __slots__ = (
+        "_buffer", "_outbox", "_wake", "max_buffered", "on_overflow", "sent", "socket",
+        "too_slow",
+    )  # fmt: skip
+
     def __init__(self, since: int, buffer: int) -> None:
         self.sent = since
-        self.overflowed = asyncio.Event()
+        self.too_slow = False
         self.on_overflow: Callable[[], None] | None = None
         self.socket: DirectSocket | None = None
         self.max_buffered = 0
         self._buffer = buffer
         self._outbox: deque[tuple[int, str]] | None = deque()
-        self._wake = asyncio.Event()
+        self._wake: asyncio.Event | None = None  # only while someone waits in next()
 
     @property
     def live(self) -> bool:
@@ -44,7 +49,7 @@ class WallClient:
 
     def offer(self, message: Outgoing) -> None:
         """Called by the hub's fan-out; never blocks."""
-        if self.overflowed.is_set():
+        if self.too_slow:
             return
         if self._outbox is None:
             if message.seq <= self.sent:
@@ -59,7 +64,8 @@ class WallClient:
             self._overflow()
         else:
             self._outbox.append((message.seq, message.text))
-            self._wake.set()
+            if self._wake is not None:
+                self._wake.set()
 
     def go_live(self) -> bool:
         """After the replay: hand the socket to the hub once nothing is left in the outbox.
@@ -70,13 +76,14 @@ class WallClient:
         outbox = self._outbox
         if outbox is None:
             return True
-        if self.socket is None or self.overflowed.is_set():
+        if self.socket is None or self.too_slow:
             return False
         while outbox and outbox[0][0] <= self.sent:
             outbox.popleft()
         if outbox:
             return False
         self._outbox = None
+        self.socket.release_handshake()
         return True
 
     async def next(self) -> tuple[int, str]:
@@ -88,15 +95,19 @@ class WallClient:
                 seq, text = outbox.popleft()
                 if seq > self.sent:
                     return seq, text
-            if self.overflowed.is_set():
+            if self.too_slow:
                 raise TooSlow
-            self._wake.clear()
-            await self._wake.wait()
+            self._wake = asyncio.Event()
+            try:
+                await self._wake.wait()
+            finally:
+                self._wake = None
 
     def _overflow(self) -> None:
-        if self.overflowed.is_set():
+        if self.too_slow:
             return
-        self.overflowed.set()
-        self._wake.set()
+        self.too_slow = True
+        if self._wake is not None:
+            self._wake.set()
         if self.on_overflow is not None:
             self.on_overflow()

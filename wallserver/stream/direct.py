@@ -4,8 +4,9 @@ The hub fans one wall event out to thousands of sockets. Through ASGI that is on
 ``await send(...)`` per socket, each framing the same text again. Under uvicorn's
 ``websockets-sansio`` protocol (the one uvicorn picks when ``websockets`` is installed) the ASGI
 ``send`` is a bound method of a protocol object that owns the asyncio transport and a sans-I/O
-``websockets`` connection. :class:`DirectSockets`, the outermost ASGI middleware, finds that
-object when a WebSocket connects and puts a :class:`DirectSocket` in the scope; the hub then
+``websockets`` connection. The wall socket's middleware (``wallserver.api.ws.WallSockets``,
+the outermost one) finds that object when a wall connects and hands its :class:`DirectSocket`
+to the wall socket; the hub then
 writes a frame built once per event (:class:`Outgoing`) to each transport, as
 ``websockets.broadcast`` does for its own connections (it frames per connection; we frame once
 when the connection negotiated no extension, and go through the connection's own framing,
@@ -21,7 +22,7 @@ import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Send
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from wallserver.settings import Settings
 
 log = logging.getLogger(__name__)
-
-SCOPE_KEY = "wallserver.direct_socket"
 
 
 class Outgoing:
@@ -82,6 +81,16 @@ class DirectSocket:
         """Bytes written but not yet taken by the kernel."""
         return int(self._protocol.transport.get_write_buffer_size())
 
+    def release_handshake(self) -> None:
+        """Let go of the handshake's request and response (headers and all), which uvicorn's
+        protocol keeps for the socket's life but reads only until the handshake is answered:
+        a few KiB per viewer, for thousands of viewers."""
+        p = self._protocol
+        if getattr(p, "handshake_complete", False):
+            for name in ("request", "response"):
+                if getattr(p, name, None) is not None:
+                    setattr(p, name, None)
+
     def abort(self) -> None:
         """Drop the connection at once (a peer that does not even take a close frame)."""
         transport = self._protocol.transport
@@ -99,25 +108,6 @@ class DirectSocket:
         else:
             p.transport.write(message.frame)
         return True
-
-
-class DirectSockets:
-    """ASGI middleware: offers each WebSocket connection's :class:`DirectSocket` in its scope."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            direct = DirectSocket.of(send)
-            if direct is not None:
-                scope[SCOPE_KEY] = direct
-        await self.app(scope, receive, send)
-
-
-def direct_socket(scope: Scope) -> DirectSocket | None:
-    socket: DirectSocket | None = scope.get(SCOPE_KEY)
-    return socket
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
