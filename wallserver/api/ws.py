@@ -126,17 +126,30 @@ async def serve_wall(ws: WebSocket, slug: str, socket: DirectSocket | None) -> N
         client.use_socket(socket, parts.settings.ws_send_buffer_bytes)
         client.on_overflow = functools.partial(_too_slow, hub, ws, socket)
         await ws.send_text(protocol.encode(protocol.wall_hello(start, reset)))
-        catching_up: set[asyncio.Future[None]] = {
-            asyncio.ensure_future(_catch_up(ws, hub, client, event.id, since, start))
-        }
-        for task in catching_up:
-            task.add_done_callback(functools.partial(_caught_up, catching_up, ws, hub))
+        catching_up: set[asyncio.Future[None]] = set()
+        _start_catch_up(catching_up, ws, hub, client, event.id, since, start)
         try:
             await _read_wall(ws, parts, event.id, principal is not None)
         finally:
             for task in list(catching_up):
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+
+
+def _start_catch_up(
+    catching_up: set[asyncio.Future[None]],
+    ws: WebSocket,
+    hub: Hub,
+    client: WallClient,
+    event_id: int,
+    since: int,
+    start: int,
+) -> None:
+    """Start the catch-up in ``catching_up``, which forgets it once it is done (no reference
+    to it stays in the socket's frame)."""
+    task = asyncio.ensure_future(_catch_up(ws, hub, client, event_id, since, start))
+    catching_up.add(task)
+    task.add_done_callback(functools.partial(_caught_up, catching_up, ws, hub))
 
 
 async def _catch_up(
