@@ -15,7 +15,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 
-from wallserver.stream.direct import DirectSocket, Outgoing
+from wallserver.stream.direct import FULL, SENT, DirectSocket, Outgoing
 
 
 class TooSlow(Exception):
@@ -52,14 +52,15 @@ class WallClient:
         if self.too_slow:
             return
         if self._outbox is None:
-            if message.seq <= self.sent:
-                return
-            assert self.socket is not None
-            if self.socket.buffered() > self.max_buffered:
-                self._overflow()
-            elif self.socket.write(message):
-                self.sent = message.seq
-            return  # a closed socket: the reader sees the disconnect and the client leaves
+            if message.seq > self.sent:
+                assert self.socket is not None
+                done = self.socket.send(message, self.max_buffered)
+                if done == SENT:
+                    self.sent = message.seq
+                elif done == FULL:
+                    self._overflow()
+                # CLOSED: the reader sees the disconnect and the client leaves
+            return
         if len(self._outbox) >= self._buffer:
             self._overflow()
         else:
@@ -76,14 +77,13 @@ class WallClient:
         outbox = self._outbox
         if outbox is None:
             return True
-        if self.socket is None or self.too_slow:
+        if self.socket is None or self.too_slow or not self.socket.settle():
             return False
         while outbox and outbox[0][0] <= self.sent:
             outbox.popleft()
         if outbox:
             return False
         self._outbox = None
-        self.socket.release_handshake()
         return True
 
     async def next(self) -> tuple[int, str]:

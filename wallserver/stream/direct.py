@@ -49,13 +49,20 @@ class Outgoing:
         return Frame(Opcode.TEXT, self.data).serialize(mask=False)
 
 
+SENT, FULL, CLOSED = 0, 1, 2
+"""What :meth:`DirectSocket.send` did: sent; not sent, the socket holds too much; not sent,
+the connection is closing or closed."""
+
+
 class DirectSocket:
     """A viewer's socket as uvicorn's sans-I/O WebSocket protocol holds it."""
 
-    __slots__ = ("_protocol",)
+    __slots__ = ("_deflate", "_protocol", "_transport")
 
     def __init__(self, protocol: Any) -> None:
         self._protocol = protocol
+        self._transport: Any = None  # set by settle(), once the handshake is answered
+        self._deflate = False
 
     @classmethod
     def of(cls, send: Send) -> DirectSocket | None:
@@ -67,47 +74,45 @@ class DirectSocket:
             return None  # a uvicorn whose protocol we do not know: stay on the ASGI path
         return cls(protocol)
 
-    @property
-    def open(self) -> bool:
+    def settle(self) -> bool:
+        """After the handshake: note the transport and whether the connection compresses, and
+        let go of the handshake's request and response (headers and all), which uvicorn's
+        protocol keeps for the socket's life but reads only until the handshake is answered (a
+        few KiB per viewer, for thousands of viewers). False if the handshake is not done."""
         p = self._protocol
-        return (
-            p.conn.state is State.OPEN
-            and not p.close_sent
-            and p.transport is not None
-            and not p.transport.is_closing()
-        )
+        if not getattr(p, "handshake_complete", False) or p.conn.state is not State.OPEN:
+            return False
+        self._transport = p.transport
+        self._deflate = bool(p.conn.extensions)
+        for name in ("request", "response"):
+            if getattr(p, name, None) is not None:
+                setattr(p, name, None)
+        return True
 
-    def buffered(self) -> int:
-        """Bytes written but not yet taken by the kernel."""
-        return int(self._protocol.transport.get_write_buffer_size())
-
-    def release_handshake(self) -> None:
-        """Let go of the handshake's request and response (headers and all), which uvicorn's
-        protocol keeps for the socket's life but reads only until the handshake is answered:
-        a few KiB per viewer, for thousands of viewers."""
-        p = self._protocol
-        if getattr(p, "handshake_complete", False):
-            for name in ("request", "response"):
-                if getattr(p, name, None) is not None:
-                    setattr(p, name, None)
+    def send(self, message: Outgoing, limit: int) -> int:
+        """Write one text message now unless more than ``limit`` bytes wait to go out already;
+        :data:`SENT`, :data:`FULL` or :data:`CLOSED`. The hot path of a fan-out: it runs once
+        per viewer and wall event, so it does as little as it can."""
+        transport = self._transport
+        if transport is None or transport.is_closing() or self._protocol.close_sent:
+            return CLOSED
+        if transport.get_write_buffer_size() > limit:
+            return FULL
+        if self._deflate:  # permessage-deflate keeps a context per connection
+            conn = self._protocol.conn
+            if conn.state is not State.OPEN:
+                return CLOSED
+            conn.send_text(message.data)
+            transport.write(b"".join(conn.data_to_send()))
+        else:
+            transport.write(message.frame)
+        return SENT
 
     def abort(self) -> None:
         """Drop the connection at once (a peer that does not even take a close frame)."""
         transport = self._protocol.transport
         if transport is not None:
             transport.abort()
-
-    def write(self, message: Outgoing) -> bool:
-        """Send one text message now; False when the connection is closing or closed."""
-        if not self.open:
-            return False
-        p = self._protocol
-        if p.conn.extensions:  # permessage-deflate keeps a per-connection context
-            p.conn.send_text(message.data)
-            p.transport.write(b"".join(p.conn.data_to_send()))
-        else:
-            p.transport.write(message.frame)
-        return True
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
