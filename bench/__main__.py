@@ -1,4 +1,5 @@
-"""``python -m bench [fanout|ingest|upload|all] [--quick]``: run, print the table, judge targets.
+"""``python -m bench [fanout|memory|multi|ingest|upload|all] [--quick]``: run, print the table,
+judge targets.
 
 Exit status: 0 when every target ratio is met, 1 when one is missed (or an error count is not
 zero), 2 when a benchmark could not run (a server did not start, a viewer was refused, ...),
@@ -18,13 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import fanout, ingest, upload
+from bench import fanout, ingest, memory, multi, upload
+from bench.lean_ws import ViewerError
 from bench.loop import loop_name, run
 from bench.servers import ServerFailed
 from bench.table import Row, render
-from bench.viewers import ViewerError
 
-SUITES = ("fanout", "ingest", "upload", "all")
+SUITES = ("fanout", "memory", "multi", "ingest", "upload", "all")
+ALL = ("fanout", "ingest", "upload")  # memory and multi run when named
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -38,13 +40,33 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--deadline", type=float, default=300.0, help="give up after this many seconds"
     )
-    parser.add_argument("--clients", type=int, help="fanout: viewers per server (default 200)")
     parser.add_argument(
-        "--database",
-        help="ingest: a PostgreSQL URL (a fresh database is made on its server and dropped)",
+        "--viewers",
+        type=int,
+        help="fanout: viewers per server (default 6000, --quick 1000); memory: viewer counts"
+        " to measure (default 1000 and 10000, --quick 1000); multi: viewers (default 1000)",
     )
     parser.add_argument(
-        "--no-deflate", action="store_true", help="fanout: viewers do not offer permessage-deflate"
+        "--sustain",
+        type=float,
+        default=0.0,
+        help="fanout: then approve one post per second for this many seconds (wallserver alone)",
+    )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="fanout: wallserver alone (no floor)"
+    )
+    parser.add_argument(
+        "--broker", choices=("redis", "postgres", "both"), default="both", help="multi: broker"
+    )
+    parser.add_argument(
+        "--database",
+        help="ingest, multi: a PostgreSQL URL (a fresh database is made on its server and"
+        " dropped; multi defaults to WALL_TEST_POSTGRES_URL)",
+    )
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="fanout: compression on (WALL_WS_COMPRESSION=true) and offered by the viewers",
     )
     return parser.parse_args(argv)
 
@@ -67,13 +89,29 @@ async def collect(args: argparse.Namespace, workdir: Path) -> list[Row]:
         async with asyncio.timeout(args.deadline):
             if args.suite in ("fanout", "all"):
                 cfg = fanout.FanoutConfig.quick() if args.quick else fanout.FanoutConfig()
-                if args.clients:
-                    cfg = dataclasses.replace(cfg, clients=args.clients)
-                if args.no_deflate:
-                    cfg = dataclasses.replace(cfg, deflate=False)
+                cfg = dataclasses.replace(
+                    cfg,
+                    viewers=args.viewers or cfg.viewers,
+                    deflate=args.deflate,
+                    sustain=args.sustain,
+                    baselines=not args.no_baselines,
+                )
                 if not cfg.judged:
-                    print("fanout: targets not judged (they hold for 200 viewers with deflate)")
+                    print(
+                        f"fanout: targets not judged (they are the issue's, at"
+                        f" {fanout.JUDGED_FROM:,} viewers without compression)"
+                    )
                 rows += await fanout.run(cfg, workdir)
+            if args.suite == "memory":
+                counts = [args.viewers] if args.viewers else memory.counts(args.quick)
+                rows += await memory.run(counts, workdir)
+            if args.suite == "multi":
+                mcfg = multi.MultiConfig.quick() if args.quick else multi.MultiConfig()
+                if args.viewers:
+                    mcfg = dataclasses.replace(mcfg, viewers=args.viewers)
+                if args.database:
+                    mcfg = dataclasses.replace(mcfg, database_url=args.database)
+                rows += await multi.run(mcfg, args.broker, workdir)
             if args.suite in ("ingest", "all"):
                 icfg = ingest.IngestConfig.quick() if args.quick else ingest.IngestConfig()
                 if args.database:

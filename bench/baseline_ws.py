@@ -56,7 +56,9 @@ def health(connection: ServerConnection, request: Request) -> Response | None:
 
 async def main(port: int) -> None:
     broadcaster = Broadcaster()
-    async with serve(broadcaster.handle, HOST, port, process_request=health) as server:
+    async with serve(
+        broadcaster.handle, HOST, port, process_request=health, backlog=4096
+    ) as server:
         await server.serve_forever()
 
 

@@ -87,9 +87,14 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         await broker.start()
         invalidation = Invalidation(store.cache, broker)
         await invalidation.start()
-        hub = Hub(store.wall, broker, buffer=settings.ws_client_buffer)
-        feed = ModerationFeed(broker, buffer=settings.ws_client_buffer)
         metrics = Metrics()
+        hub = Hub(
+            store.wall,
+            broker,
+            buffer=settings.ws_client_buffer,
+            fanned_out=metrics.fanout.delivered,
+        )
+        feed = ModerationFeed(broker, buffer=settings.ws_client_buffer)
         metrics.track_clients(lambda: hub.client_count)
         claims = create_claims(settings.broker_url, namespace_for(secret))
         await claims.start()
@@ -155,5 +160,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     app.add_middleware(
         BodyLimit, json_limit=settings.max_json_body_bytes, upload_limit=settings.max_upload_bytes
     )
+    app.add_middleware(ws.WallSockets)  # it must see uvicorn's own send: RequestId passes it on
     app.add_middleware(RequestId)  # outermost: a 413 from BodyLimit has an id too
     return app

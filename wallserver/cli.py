@@ -66,6 +66,7 @@ def serve(
 
     from wallserver.app import create_app
     from wallserver.logs import uvicorn_config
+    from wallserver.stream.direct import server_options
 
     settings = _settings(need_secret=True)
     _logging(settings)
@@ -79,6 +80,7 @@ def serve(
         # SIGTERM: uvicorn closes wall sockets with 1012 (walls reconnect at once elsewhere),
         # lets requests finish for this long, then cancels them and shuts the app down
         timeout_graceful_shutdown=GRACE_SECONDS,
+        **server_options(settings),
     )
 
 

@@ -167,6 +167,8 @@ class RequestId:
 
         token = REQUEST_ID.set(value)
         try:
-            await self.app(scope, receive, with_id)
+            # A socket keeps the server's own send: the wall's fan-out writes through it
+            # (wallserver.api.ws.WallSockets), and an upgrade has no response headers to add.
+            await self.app(scope, receive, with_id if scope["type"] == "http" else send)
         finally:
             REQUEST_ID.reset(token)

@@ -43,7 +43,15 @@ class Settings(BaseSettings):
     privacy_url: str = "/privacy"
 
     ws_client_buffer: int = 1000
+    # a live wall client whose socket holds more unsent bytes than this is closed with 4008
+    ws_send_buffer_bytes: int = Field(default=512 * 1024, ge=64 * 1024)
     ws_replay_page: int = 500
+    # permessage-deflate on the sockets: off, it costs ~30 KiB per viewer and CPU per message
+    # (docs/performance.md, "Issue #12"); when on, uvicorn uses 4 KiB windows (12 bits)
+    ws_compression: bool = False
+    # a ping every so many seconds; a peer that has not answered within as many is dropped.
+    # 0 turns pings off (then a dead peer is found only when its send buffer fills)
+    ws_ping_seconds: float = Field(default=20.0, ge=0)
     session_hours: int = 12
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     cookie_secure: bool = False

@@ -1,28 +1,41 @@
 """WebSockets: the wall stream (public, resumable) and the moderation feed (moderators only).
 
 Close codes are listed in ``docs/protocol.md``.
+
+A wall socket is held open by every guest's phone for the whole event, so what it keeps alive
+is paid thousands of times (docs/performance.md, "Issue #12"). :class:`WallSockets`, the
+outermost ASGI middleware, serves it beneath the framework's routing, exception middleware and
+dependency solving (their frames, exit stacks and scope copies stay alive as long as the
+socket), and hands the hub the socket to write to directly (:mod:`wallserver.stream.direct`).
+The route stays the documented one and serves anything the middleware does not take.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketState
 
 from wallserver import protocol
 from wallserver.auth.deps import identify
-from wallserver.auth.watch import guarded
+from wallserver.auth.watch import Revoked, guarded
 from wallserver.digits import whole_number
 from wallserver.errors import NotFound, Unauthorized
+from wallserver.metrics import Viewer
 from wallserver.screens.presence import Listener
-from wallserver.services import services
+from wallserver.services import Services, services
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Principal
-from wallserver.stream.client import TooSlow
+from wallserver.stream.client import TooSlow, WallClient
+from wallserver.stream.direct import DirectSocket
+from wallserver.stream.hub import Hub
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -32,6 +45,8 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_REQUEST = 4400
 CLOSE_TOO_SLOW = 4008
+CLOSE_SECONDS = 5.0
+WALL_PATH = re.compile(r"^/ws/events/([a-z0-9][a-z0-9-]{0,62})/wall$")
 
 
 def origin_allowed(ws: WebSocket, settings: Settings) -> bool:
@@ -85,6 +100,16 @@ async def _admit(
 @router.websocket("/ws/events/{slug}/wall")
 async def wall_socket(ws: WebSocket, slug: str) -> None:
     """Hello, then every wall event after ``since`` in seq order, then live events."""
+    await serve_wall(ws, slug, None)
+
+
+async def serve_wall(ws: WebSocket, slug: str, socket: DirectSocket | None) -> None:
+    """The wall socket; ``socket`` is where the hub may write live events directly.
+
+    What stays alive while a viewer idles is kept small on purpose (docs/performance.md):
+    the catch-up task ends once the client is live, and a heartbeat listener is made only
+    for a connection that sends one.
+    """
     admitted = await _admit(ws, slug, None)
     if admitted is None:
         return
@@ -94,35 +119,142 @@ async def wall_socket(ws: WebSocket, slug: str) -> None:
         await refuse(ws, CLOSE_BAD_REQUEST, "since must be a whole number")
         return
     parts = services(ws)
-    settings, hub, store = parts.settings, parts.hub, parts.store
-
-    async def screen_exists(name: str) -> bool:
-        return await store.screens.find(event.id, name) is not None
-
-    beats = Listener(parts.presence, screen_exists, event.id, principal is not None)
+    hub = parts.hub
     await ws.accept()
     viewing = parts.metrics.viewers.watch(event.slug)
     async with viewing as viewer, hub.attach(event.id, since) as (client, start):
         reset = since > start
         if reset:  # the client saw a wall log this server does not have: start over
             since = client.sent = 0
+        client.use_socket(socket, parts.settings.ws_send_buffer_bytes)
+        client.on_overflow = functools.partial(_too_slow, hub, ws, socket)
         await ws.send_text(protocol.encode(protocol.wall_hello(start, reset)))
+        catching_up: set[asyncio.Future[None]] = set()
+        _start_catch_up(catching_up, ws, hub, client, event.id, since, start)
+        try:
+            reading = _read_wall(ws, parts, event.id, principal is not None, viewer)
+            with contextlib.suppress(Revoked):  # closed with 4401 already
+                await guarded(ws, principal, reading)
+        finally:
+            for task in list(catching_up):
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
-        async def send_all() -> None:
-            async for message in hub.replay(event.id, since, start, settings.ws_replay_page):
-                await ws.send_text(message.text)
-            client.sent = max(client.sent, start)
-            while True:
-                seq, text = await client.next()
-                await ws.send_text(text)
-                client.sent = seq
-                parts.metrics.fanout.delivered(event.id, seq)
 
-        async def heard(frame: str) -> None:
-            await beats.receive(frame)
-            viewer.screen = beats.screen  # for wall_viewers: named once a heartbeat counted
+def _start_catch_up(
+    catching_up: set[asyncio.Future[None]],
+    ws: WebSocket,
+    hub: Hub,
+    client: WallClient,
+    event_id: int,
+    since: int,
+    start: int,
+) -> None:
+    """Start the catch-up in ``catching_up``, which forgets it once it is done (no reference
+    to it stays in the socket's frame)."""
+    task = asyncio.ensure_future(_catch_up(ws, hub, client, event_id, since, start))
+    catching_up.add(task)
+    task.add_done_callback(functools.partial(_caught_up, catching_up, ws, hub))
 
-        await _serve(ws, guarded(ws, principal, send_all()), client.overflowed, heard)
+
+async def _catch_up(
+    ws: WebSocket, hub: Hub, client: WallClient, event_id: int, since: int, start: int
+) -> None:
+    """The replay, then what queued meanwhile, until the hub can write live events straight
+    to the socket (never, on a server where it cannot: then this runs on)."""
+    page = services(ws).settings.ws_replay_page
+    async for message in hub.replay(event_id, since, start, page):
+        await ws.send_text(message.text)
+    client.sent = max(client.sent, start)
+    while not client.go_live():
+        seq, text = await client.next()
+        await ws.send_text(text)
+        client.sent = seq
+
+
+async def _read_wall(
+    ws: WebSocket, parts: Services, event_id: int, trusted: bool, viewer: Viewer
+) -> None:
+    """Hand heartbeats to a listener, made at the first text frame (most viewers send none);
+    the viewer is counted under its screen once a heartbeat named one (``wall_viewers``)."""
+    beats: Listener | None = None
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        text = message.get("text")
+        if isinstance(text, str):
+            if beats is None:
+                beats = _listener(parts, event_id, trusted)
+            await beats.receive(text)
+            viewer.screen = beats.screen
+
+
+def _listener(parts: Services, event_id: int, trusted: bool) -> Listener:
+    store = parts.store
+
+    async def screen_exists(name: str) -> bool:
+        return await store.screens.find(event_id, name) is not None
+
+    return Listener(parts.presence, screen_exists, event_id, trusted)
+
+
+def _too_slow(hub: Hub, ws: WebSocket, socket: DirectSocket | None) -> None:
+    hub.chore(_close_too_slow(ws, socket), "wall-close-4008")
+
+
+class WallSockets:
+    """ASGI middleware: wall sockets served without the framework's layers (module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and (found := WALL_PATH.match(scope["path"])):
+            socket = DirectSocket.of(send)
+            await serve_wall(WebSocket(scope, receive, send), found.group(1), socket)
+            return
+        await self.app(scope, receive, send)
+
+
+def _caught_up(
+    catching_up: set[asyncio.Future[None]], ws: WebSocket, hub: Hub, task: asyncio.Future[None]
+) -> None:
+    """Forget the finished catch-up (it would stay alive with the socket); one that failed
+    (not: went live, was cancelled, met a closed socket or a slow client, which is closed with
+    4008 already) is logged and its socket closed."""
+    catching_up.discard(task)
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is None or isinstance(exc, TooSlow | WebSocketDisconnect | RuntimeError | OSError):
+        return
+    log.error("wall socket sender failed", exc_info=exc)
+    hub.chore(_close(ws, 1011, "server error"), "wall-close-error")
+
+
+async def _close_too_slow(ws: WebSocket, socket: DirectSocket | None) -> None:
+    """Close a client that fell too far behind with 4008; one that does not even take the close
+    frame within a few seconds is cut off (a dead peer)."""
+    if not await _close(ws, CLOSE_TOO_SLOW, "too far behind: reconnect with since=<last seq>"):
+        if socket is not None:
+            socket.abort()
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> bool:
+    """Close ``ws`` with ``code`` unless it is closed already; False when that did not finish."""
+    if ws.client_state is not WebSocketState.CONNECTED:
+        return True
+    if ws.application_state is not WebSocketState.CONNECTED:
+        return True
+    try:
+        async with asyncio.timeout(CLOSE_SECONDS):
+            await ws.close(code, reason)
+    except TimeoutError:
+        return False
+    except (RuntimeError, OSError, WebSocketDisconnect):
+        pass
+    return True
 
 
 @router.websocket("/ws/events/{slug}/moderation")
@@ -148,11 +280,11 @@ async def _serve(
     ws: WebSocket,
     sender: Awaitable[None],
     overflowed: asyncio.Event,
-    on_text: Callable[[str], Awaitable[None]] | None = None,
 ) -> None:
-    """Run the sender beside a reader until the client leaves, errs or falls too far behind."""
+    """Run the moderation feed's sender beside a reader until the console leaves, errs or
+    falls too far behind."""
     send_task = asyncio.ensure_future(sender)
-    read_task = asyncio.ensure_future(_read(ws, on_text))
+    read_task = asyncio.ensure_future(_read(ws))
     slow_task = asyncio.ensure_future(overflowed.wait())
     try:
         done, _ = await asyncio.wait(
@@ -168,7 +300,7 @@ async def _serve(
     if send_task in done and not too_slow and send_task.exception() is not None:
         exc = send_task.exception()
         if not isinstance(exc, WebSocketDisconnect | RuntimeError | OSError):
-            log.error("wall socket sender failed", exc_info=exc)
+            log.error("moderation socket sender failed", exc_info=exc)
     if ws.client_state is WebSocketState.CONNECTED:
         with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
             async with asyncio.timeout(5):
@@ -180,13 +312,7 @@ async def _serve(
                     await ws.close()
 
 
-async def _read(ws: WebSocket, on_text: Callable[[str], Awaitable[None]] | None) -> None:
-    """Hand the client's text frames to ``on_text`` (wall pages send heartbeats) and drop the
-    rest; return when the client leaves."""
-    while True:
-        message = await ws.receive()
-        if message["type"] == "websocket.disconnect":
-            return
-        text = message.get("text")
-        if on_text is not None and isinstance(text, str):
-            await on_text(text)
+async def _read(ws: WebSocket) -> None:
+    """Drop whatever a console sends; return when it leaves."""
+    while (await ws.receive())["type"] != "websocket.disconnect":
+        pass

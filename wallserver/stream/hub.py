@@ -6,7 +6,10 @@ first, one it has seen is dropped, and a periodic check catches up when the brok
 A new client is registered under the channel lock, which fixes the seq ``L`` where live delivery
 starts for it; it is then replayed ``(since, L]`` from the database. So no event is lost or doubled.
 
-Messages are serialised once, when they are written to the wall log; clients get the same string.
+Messages are serialised once, when they are written to the wall log; clients get the same string,
+encoded and framed once per instance (:class:`~wallserver.stream.direct.Outgoing`) and written
+to every live client's socket in one pass, without an await per client (see
+:mod:`wallserver.stream.client`).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from wallserver.broker import Broker, Subscription
 from wallserver.store.wall import WallLog, WallMessage
 from wallserver.stream.client import WallClient
+from wallserver.stream.direct import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +52,24 @@ class Channel:
 
 
 class Hub:
-    def __init__(self, wall: WallLog, broker: Broker, *, buffer: int, resync_seconds: float = 2.0):
+    def __init__(
+        self,
+        wall: WallLog,
+        broker: Broker,
+        *,
+        buffer: int,
+        resync_seconds: float = 2.0,
+        fanned_out: Callable[[int, int], None] | None = None,
+    ):
         self.wall = wall
+        self.fanned_out = fanned_out  # (event id, seq) once written to every live socket
         self.broker = broker
         self.buffer = buffer
         self.resync_seconds = resync_seconds
         self._channels: dict[int, Channel] = {}
         self._open_lock = asyncio.Lock()
         self._closed = False
+        self._chores: set[asyncio.Task[object]] = set()
 
     @property
     def client_count(self) -> int:
@@ -108,8 +123,23 @@ class Hub:
                 yield message
             cursor = batch[-1].seq
 
+    def chore(self, work: Coroutine[Any, Any, object], name: str) -> None:
+        """Run a short job for a client (closing a slow one) without making the fan-out wait;
+        the hub owns the task and logs its failure."""
+        task = asyncio.create_task(work, name=name)
+        self._chores.add(task)
+        task.add_done_callback(self._chore_done)
+
+    def _chore_done(self, task: asyncio.Task[object]) -> None:
+        self._chores.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("%s failed", task.get_name(), exc_info=task.exception())
+
     async def close(self) -> None:
         self._closed = True
+        for task in list(self._chores):
+            task.cancel()
+        await asyncio.gather(*self._chores, return_exceptions=True)
         for channel in list(self._channels.values()):
             await self._drop(channel)
 
@@ -177,5 +207,8 @@ class Hub:
 
     def _fan_out(self, channel: Channel, seq: int, text: str) -> None:
         channel.last_seq = seq
+        message = Outgoing(seq, text)
         for client in channel.clients:
-            client.offer(seq, text)
+            client.offer(message)
+        if self.fanned_out is not None:
+            self.fanned_out(channel.event_id, seq)

@@ -1,0 +1,21 @@
+"""The app for an ASGI server started by hand: ``uvicorn --factory wallserver.asgi:app``.
+
+``wallserver serve`` is the usual way to run; this factory is for running several worker
+processes (``uvicorn --factory wallserver.asgi:app --workers 2``) or another ASGI server. Each
+worker is an instance: they share the database and need a shared broker (``redis://`` or
+``postgresql://``, docs/deploy.md). Settings come from ``WALL_*`` variables, as for the CLI.
+Migrate first (``wallserver migrate`` or one ``wallserver serve``): workers that start together
+would otherwise race to migrate a fresh database.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from wallserver.app import create_app
+from wallserver.settings import load_settings
+
+
+def app() -> FastAPI:
+    """A new app from the environment's settings (called once per worker)."""
+    return create_app(load_settings())
