@@ -247,8 +247,6 @@ export class BoardLayout {
     if (!motion) return;
     const eased = easeOut(time - motion.start);
     for (const [card, target] of motion.to) this.#draw(card, between(motion.from.get(card), target, eased));
-    // A leaving card fades within the card that took its place.
-    for (const [old, card] of this.fading) if (this.drawn.has(card)) this.#draw(old, this.drawn.get(card));
     if (eased < 1) {
       requestAnimationFrame((t) => {
         if (this.motion === motion) this.#step(Math.max(t, performance.now()));
@@ -269,6 +267,8 @@ export class BoardLayout {
     card.style.transform = `translate(${rect.x.toFixed(1)}px, ${rect.y.toFixed(1)}px)`;
     card.style.height = `${Math.max(0, rect.h).toFixed(1)}px`;
     this.drawn.set(card, rect);
+    // A leaving card fades within the card that took its place, wherever that goes.
+    for (const [old, next] of this.fading) if (next === card) this.#draw(old, rect);
   }
 
   // Drop what the board knew of `card` (handing it to `successor`, if any).
