@@ -3,9 +3,11 @@
 The board is the part of the screen between the title and the call to action (``#cards``). A
 script in the page samples it every 250 ms from the moment the page loads: the union of the
 visible cards' rectangles (exactly, by a sweep over their edges) as a share of the board, and the
-largest overlap between two cards. A card fading out where it was (``.leaving``) is not counted;
-its successor takes its place. Motion is on (the other browser tests turn it off), so cards move
-and fade as they do on a real screen, with short pacing times so that they move a lot.
+largest overlap between two cards (a card fading out within the card that took its place, the
+two rectangles the same, is a cross-fade, not an overlap; a card folding up as it leaves still
+counts). Motion is on (the other browser tests turn it off), so cards move and fade as they do on
+a real screen, with short pacing times so that they move a lot; new posts keep arriving while it
+is measured.
 
 Masonry and spotlight fill their board. The carousel slides one card across the screen, the
 ticker is a band under the event's name and the swarm is a constellation: they are meant to leave
@@ -114,18 +116,18 @@ async def fill_the_queue(live: LiveServer, count: int, start: int = 0) -> None:
 
 def summary(samples: list[dict[str, Any]]) -> str:
     worst = min(samples, key=lambda s: s["coverage"])
+    crossing = max(samples, key=lambda s: s["overlap"])
+    coverage = [round(s["coverage"], 2) for s in samples]
     return (
-        f"{len(samples)} samples, worst coverage {worst['coverage']:.1%} at {worst['t']} ms "
-        f"with {worst['cards']} cards; largest overlap "
-        f"{max(s['overlap'] for s in samples):.0f} px"
-        f" ({max(samples, key=lambda s: s['overlap'])['pair']})"
+        f"coverage {coverage}; worst {worst['coverage']:.1%} at {worst['t']} ms with "
+        f"{worst['cards']} cards; largest overlap {crossing['overlap']:.0f} px {crossing['pair']}"
     )
 
 
-# Known gap: at 7680x2160 the masonry board (8 columns) measured 77% at worst, with a leaving
-# card folding up over its neighbour by 210 px, on the shared two-core test machine, where a frame
-# of that page takes several hundred ms. To be fixed, not to be hidden: the test still runs.
-SLOW_8K = pytest.mark.xfail(reason="masonry at 7680x2160: 77% worst, 210 px overlap", strict=False)
+# Known gap: at 7680x2160 the masonry board (8 columns) dips to 60-77% for a second or two when
+# several cards that were to take a leaving card's place do not fit there, on the shared two-core
+# test machine. To be fixed, not to be hidden: the test still runs and reports its numbers.
+SLOW_8K = pytest.mark.xfail(reason="masonry at 7680x2160 dips to 60-77%", strict=False)
 CASES = [
     pytest.param(layout, width, height, id=f"{layout}-{width}x{height}", marks=marks)
     for layout in ("masonry", "spotlight")

@@ -98,7 +98,7 @@ export class BoardLayout {
   // A card fades where it is; the card that comes on stage in the same change takes its place
   // (see enter()), or, if none does, it folds up as the cards below it close the gap.
   leave(card) {
-    const rect = this.#now(card, performance.now());
+    const rect = this.drawn.get(card) ?? null; // as the screen shows it now
     const at = this.order.indexOf(card);
     const column = this.columnOf.get(card);
     this.motion?.from.delete(card);
@@ -216,7 +216,7 @@ export class BoardLayout {
       for (const item of stack) {
         let start = still || !anyHere ? item.target : null;
         if (!start && here(item)) {
-          const current = this.#now(item.card, now);
+          const current = this.drawn.get(item.card); // as the screen shows it now
           if (current && current.y >= above - 0.5) start = current;
         }
         if (!start) start = { x, y: above, h: 0 };
@@ -254,13 +254,6 @@ export class BoardLayout {
     } else {
       this.motion = null;
     }
-  }
-
-  // Where a card is drawn at `time`: mid-change, or as last drawn.
-  #now(card, time) {
-    const motion = this.motion;
-    if (motion?.to.has(card)) return between(motion.from.get(card), motion.to.get(card), easeOut(time - motion.start));
-    return this.drawn.get(card) ?? null;
   }
 
   #draw(card, rect) {
