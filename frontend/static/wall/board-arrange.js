@@ -87,7 +87,12 @@ export function justify(cards, gap, limit) {
   if (rest < 0) rest -= share(cards.map((c) => Math.max(0, c.natural - c.least)), rest);
   // What the photos could not take: spread over every card (growing), or, for a card taller
   // than the screen alone in its column, cut from it.
-  if (rest !== 0) share(heights.map((h) => Math.max(h, 1)), rest);
+  if (rest !== 0) {
+    const sum = heights.reduce((a, b) => a + Math.max(b, 1), 0);
+    heights.forEach((h, i) => {
+      heights[i] = Math.max(0, h + (rest * Math.max(h, 1)) / sum);
+    });
+  }
   return heights;
 }
 
