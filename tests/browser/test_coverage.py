@@ -87,7 +87,9 @@ SAMPLER_SCRIPT = """
       }
     }
     const area = board.width * board.height;
-    samples.push({ t: Math.round(performance.now()), cards: rects.length, overlap, pair,
+    const b = host.querySelector(".layout-board");
+    const debug = b ? [b.dataset.places, host.querySelectorAll(".off-screen").length, host.querySelectorAll(".leaving").length, document.getElementById("wall").dataset.cards] : null;
+    samples.push({ t: Math.round(performance.now()), cards: rects.length, overlap, pair, debug,
                    coverage: area > 0 ? unionArea(rects) / area : 0 });
   };
   setInterval(sample, 250);
@@ -117,7 +119,7 @@ async def fill_the_queue(live: LiveServer, count: int, start: int = 0) -> None:
 def summary(samples: list[dict[str, Any]]) -> str:
     worst = min(samples, key=lambda s: s["coverage"])
     crossing = max(samples, key=lambda s: s["overlap"])
-    coverage = [round(s["coverage"], 2) for s in samples]
+    coverage = [(round(s["coverage"], 2), s["t"], s["debug"]) for s in samples]
     return (
         f"coverage {coverage}; worst {worst['coverage']:.1%} at {worst['t']} ms with "
         f"{worst['cards']} cards; largest overlap {crossing['overlap']:.0f} px {crossing['pair']}"

@@ -9,15 +9,16 @@
 // change (not by CSS transitions, which restart at different times and would let cards cross),
 // so no card ever slides over another.
 //
-// The board tells the pacer how many places it has: it starts from three per column, shrinks at
+// The board tells the pacer how many places it has: it starts from two per column, shrinks at
 // once when a card fits nowhere, and grows by one, a while after the last shrink, when a trial
 // layout with the next card (measured unseen, see preview()) still fits every card.
 
 import { arrangeCards, fitsOneMore, typicalSize } from "./board-arrange.js";
-import { retire } from "./layout-retire.js";
 
 const GROW_AFTER_MS = 3000;
 const MOVE_MS = 700;
+const LEAVE_MS = 700; // the fade (wall.css)
+const LEAVE_AT_MOST_MS = 3000;
 const stillScreen = matchMedia("(prefers-reduced-motion: reduce)");
 
 export class BoardLayout {
@@ -35,7 +36,7 @@ export class BoardLayout {
     this.seen = { columns: 0, width: 0 };
     this.resizes = new ResizeObserver(() => this.schedule());
     this.resizes.observe(this.element);
-    this.places = Math.max(3, this.columns * 3);
+    this.places = Math.max(3, this.columns * 2);
     // Re-measure now and then: fonts load, growing waits after a shrink.
     this.refit = setInterval(() => this.schedule(), 2000);
   }
@@ -105,7 +106,7 @@ export class BoardLayout {
     this.motion?.to.delete(card);
     if (at >= 0) this.order[at] = rect && column !== undefined ? { hole: true, column, rect, card } : card;
     if (rect) this.#draw(card, rect);
-    retire(card, () => this.schedule());
+    this.#retire(card);
     this.schedule();
   }
 
@@ -185,12 +186,31 @@ export class BoardLayout {
       const column = this.columnOf.get(card);
       if (column !== undefined && column < columns && this.drawn.has(card)) stacks[column].push({ card, fold: true });
     };
+    const order = [];
     for (const card of entries) {
       if (leaving(card)) {
         if (!this.fading.has(card)) folding(card);
+        order.push(card);
         continue;
       }
       const slot = slotOf.get(card);
+      const was = this.columnOf.get(card);
+      if (card.classList.contains("placed") && this.drawn.has(card) && was !== undefined && (!slot.visible || slot.column !== was)) {
+        // A card on screen that must go (hidden, or moved to a column left bare): a copy of it
+        // folds up where it was, so its column closes up without a hole.
+        const ghost = card.cloneNode(true);
+        ghost.removeAttribute("data-post-id");
+        ghost.setAttribute("aria-hidden", "true");
+        this.element.insertBefore(ghost, card);
+        this.columnOf.set(ghost, was);
+        this.#draw(ghost, this.drawn.get(card));
+        ghost.classList.add("leaving");
+        this.#retire(ghost);
+        folding(ghost);
+        order.push(ghost);
+        this.#forget(card);
+      }
+      order.push(card);
       card.classList.toggle("off-screen", !slot.visible);
       if (!slot.visible) {
         this.#forget(card);
@@ -198,6 +218,7 @@ export class BoardLayout {
       }
       stacks[slot.column].push({ card, slot });
     }
+    this.order = order;
     const still = stillScreen.matches || resized;
     const from = new Map();
     const to = new Map();
@@ -262,6 +283,25 @@ export class BoardLayout {
     this.drawn.set(card, rect);
     // A leaving card fades within the card that took its place, wherever that goes.
     for (const [old, next] of this.fading) if (next === card) this.#draw(old, rect);
+  }
+
+  // A leaving card goes once it has faded within its successor, or folded up; the DOM holds
+  // only what is on screen.
+  #retire(card) {
+    card.classList.add("leaving");
+    const since = performance.now();
+    const check = () => {
+      if (card.parentNode !== this.element) return;
+      const folded = (this.drawn.get(card)?.h ?? 0) < 0.5;
+      if (this.fading.has(card) || folded || performance.now() - since > LEAVE_AT_MOST_MS) {
+        card.remove();
+        this.#forget(card);
+        this.schedule();
+      } else {
+        setTimeout(check, 100);
+      }
+    };
+    setTimeout(check, LEAVE_MS);
   }
 
   // Drop what the board knew of `card` (handing it to `successor`, if any).
@@ -329,6 +369,7 @@ export class BoardLayout {
       }
     }
     this.element.dataset.settled = String(settled && places === this.places);
+    this.element.dataset.places = String(places);
     if (places !== this.places) {
       this.places = places;
       this.onCapacity(places);
