@@ -87,9 +87,11 @@ SAMPLER_SCRIPT = """
       }
     }
     const area = board.width * board.height;
-    const b = host.querySelector(".layout-board");
-    const debug = b ? [b.dataset.places, host.querySelectorAll(".off-screen").length, host.querySelectorAll(".leaving").length, document.getElementById("wall").dataset.cards] : null;
-    samples.push({ t: Math.round(performance.now()), cards: rects.length, overlap, pair, debug,
+    // The board's own account, for the failure message: places, hidden, leaving, on stage.
+    const layout = host.querySelector(".layout-board");
+    const state = layout && [layout.dataset.places, host.querySelectorAll(".off-screen").length,
+      host.querySelectorAll(".leaving").length, document.getElementById("wall").dataset.cards];
+    samples.push({ t: Math.round(performance.now()), cards: rects.length, overlap, pair, state,
                    coverage: area > 0 ? unionArea(rects) / area : 0 });
   };
   setInterval(sample, 250);
@@ -119,17 +121,17 @@ async def fill_the_queue(live: LiveServer, count: int, start: int = 0) -> None:
 def summary(samples: list[dict[str, Any]]) -> str:
     worst = min(samples, key=lambda s: s["coverage"])
     crossing = max(samples, key=lambda s: s["overlap"])
-    coverage = [(round(s["coverage"], 2), s["t"], s["debug"]) for s in samples]
+    coverage = [(round(s["coverage"], 2), s["t"], s["state"]) for s in samples]
     return (
         f"coverage {coverage}; worst {worst['coverage']:.1%} at {worst['t']} ms with "
         f"{worst['cards']} cards; largest overlap {crossing['overlap']:.0f} px {crossing['pair']}"
     )
 
 
-# Known gap: at 7680x2160 the masonry board (8 columns) dips to 60-77% for a second or two when
-# several cards that were to take a leaving card's place do not fit there, on the shared two-core
-# test machine. To be fixed, not to be hidden: the test still runs and reports its numbers.
-SLOW_8K = pytest.mark.xfail(reason="masonry at 7680x2160 dips to 60-77%", strict=False)
+# Known gap: at 7680x2160 the masonry board (8 columns) passed two runs out of three on the shared
+# two-core test machine; in the third it dipped to about 80% for a second while several cards
+# changed at once and frames came 300-500 ms apart. Not hidden: the test runs and reports numbers.
+SLOW_8K = pytest.mark.xfail(reason="masonry at 7680x2160 sometimes dips to ~80%", strict=False)
 CASES = [
     pytest.param(layout, width, height, id=f"{layout}-{width}x{height}", marks=marks)
     for layout in ("masonry", "spotlight")
