@@ -131,12 +131,12 @@ def summary(samples: list[dict[str, Any]]) -> str:
 # Known gap: at 7680x2160 the masonry board (8 columns) passed two runs out of three on the shared
 # two-core test machine; in the third it dipped to about 80% for a second while several cards
 # changed at once and frames came 300-500 ms apart. Not hidden: the test runs and reports numbers.
-SLOW_8K = pytest.mark.xfail(reason="masonry at 7680x2160 sometimes dips to ~80%", strict=False)
+# That case still has to keep its cards apart and sample in time; only its coverage is let off.
+KNOWN_GAP = ("masonry", 7680)
 CASES = [
-    pytest.param(layout, width, height, id=f"{layout}-{width}x{height}", marks=marks)
+    pytest.param(layout, width, height, id=f"{layout}-{width}x{height}")
     for layout in ("masonry", "spotlight")
     for width, height in RESOLUTIONS
-    for marks in [[SLOW_8K] if (layout, width) == ("masonry", 7680) else []]
 ]
 
 
@@ -165,5 +165,7 @@ async def test_the_cards_cover_the_board(
     samples = [s for s in await page.evaluate("window.__coverage") if s["t"] >= START_MS]
     await pages.screenshot(page, f"{layout}-{width}x{height}", timeout=30_000)
     assert len(samples) >= SAMPLE_MS / 250 / 2, summary(samples)
-    assert min(s["coverage"] for s in samples) >= COVERED, summary(samples)
     assert max(s["overlap"] for s in samples) <= OVERLAP_PX, summary(samples)
+    if min(s["coverage"] for s in samples) < COVERED and (layout, width) == KNOWN_GAP:
+        pytest.xfail(f"known gap (docs/wall.md): {summary(samples)}")
+    assert min(s["coverage"] for s in samples) >= COVERED, summary(samples)
