@@ -281,7 +281,7 @@ async def test_handbook_analytics_and_access(pages: Pages, live: LiveServer) -> 
     await picture(pages, report, "analytics", full_page=True)
 
     # The Access page: the tokens an operator made for the evening, by label.
-    made = {}
+    made: dict[str, str] = {}
     soon = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     for label, role, event, expires in [
         ("hall screens", "display", "xmas", soon),
@@ -294,13 +294,8 @@ async def test_handbook_analytics_and_access(pages: Pages, live: LiveServer) -> 
         assert sent.status_code == 201, sent.text
         made[label] = sent.json()["secret"]
     bridge = {"Authorization": f"Bearer {made['sms bridge']}"}
-    body = {
-        "source": "sms",
-        "source_id": "sms-1",
-        "text": "Frohes Fest!",
-        "author": {"name": "Ute"},
-    }
-    sent = await wall.client.post("/api/events/xmas/ingest", json=body, headers=bridge)
+    sms = {"source": "sms", "source_id": "sms-1", "text": "Frohes Fest!", "author": {"name": "Ute"}}
+    sent = await wall.client.post("/api/events/xmas/ingest", json=sms, headers=bridge)
     assert sent.status_code == 202, sent.text
     listed = (await wall.client.get("/api/tokens", headers=admin)).json()["tokens"]
     keeper = {"Authorization": f"Bearer {made['metrics']}"}
