@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.browser.conftest import PHONE, Pages, wait_until
 from tests.browser.pictures import write_png
 from tests.browser.test_screenshot import publish, settled, small_png
 from tests.conftest import LiveServer
+from tests.wallserver.generated_event import generated_wall
 
 pytestmark = pytest.mark.browser
 
@@ -251,3 +253,67 @@ async def test_handbook_rehearsal_console(pages: Pages, live: LiveServer) -> Non
     await expect(console.locator("#queue .item")).to_have_count(len(tests))
     await expect(console.locator("#queue .item .item-test:visible")).to_have_count(len(tests))
     await picture(pages, console, "console-rehearsal")
+
+
+async def test_handbook_analytics_and_access(pages: Pages, live: LiveServer) -> None:
+    """After the evening: the analytics page with a generated evening's figures (640 people,
+    ambassadors and the guests they set off); then the Access page with the event's tokens,
+    labelled, one with an expiry and one used, and the staff's accounts."""
+    await generated_wall(live.wall)
+    wall, admin = live.wall, live.wall.auth("admin")
+    figures = (await wall.client.get("/api/events/xmas/analytics", headers=admin)).json()
+
+    report = await pages.open(viewport=SCREEN, name="analytics")
+    await log_in_as(report, live, "olga", "admin", "/admin/xmas/analytics")
+    await expect(report.locator('[data-total="posts"]')).to_have_text(
+        str(figures["totals"]["posts"])
+    )
+    await expect(report.locator('[data-total="contributors"]')).to_have_text("640")
+    await expect(report.locator('[data-total="set_off"]')).to_have_text(
+        str(figures["swarm"]["set_off"])
+    )
+    await expect(report.locator("#timeline-chart canvas")).to_have_count(1)
+    await expect(report.locator("#multiplier-chart canvas")).to_have_count(1)
+    top = figures["swarm"]["top_ambassadors"][0]["ambassador"]
+    await expect(report.locator("#top-ambassadors li").first).to_contain_text(top)
+    await expect(report.locator("#busiest li")).to_have_count(5)
+    await expect(report.get_by_role("link", name="CSV")).to_be_visible()
+    await picture(pages, report, "analytics", full_page=True)
+
+    # The Access page: the tokens an operator made for the evening, by label.
+    made: dict[str, str] = {}
+    soon = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    for label, role, event, expires in [
+        ("hall screens", "display", "xmas", soon),
+        ("sms bridge", "ingest", "xmas", None),
+        ("anna's tablet", "moderator", "xmas", soon),
+        ("metrics", "admin", None, None),
+    ]:
+        body = {"role": role, "label": label, "event": event, "expires_at": expires}
+        sent = await wall.client.post("/api/tokens", json=body, headers=admin)
+        assert sent.status_code == 201, sent.text
+        made[label] = sent.json()["secret"]
+    bridge = {"Authorization": f"Bearer {made['sms bridge']}"}
+    sms = {"source": "sms", "source_id": "sms-1", "text": "Frohes Fest!", "author": {"name": "Ute"}}
+    sent = await wall.client.post("/api/events/xmas/ingest", json=sms, headers=bridge)
+    assert sent.status_code == 202, sent.text
+    listed = (await wall.client.get("/api/tokens", headers=admin)).json()["tokens"]
+    keeper = {"Authorization": f"Bearer {made['metrics']}"}
+    for token in listed:
+        if re.fullmatch(r"[a-z]+-\d+", token["label"]):  # the fixture's, e.g. "display-4"
+            gone = await wall.client.delete(f"/api/tokens/{token['id']}", headers=keeper)
+            assert gone.status_code == 204, gone.text
+    await wall.store.auth.create_user("anna", "moderator", "password123")
+    await wall.store.auth.create_user("ben", "moderator", "password123")
+
+    access = await pages.open(viewport=SCREEN, name="access")
+    await log_in_as(access, live, "carla", "admin", "/admin/access")
+    rows = access.locator(".tokens tbody tr")
+    await expect(rows).to_have_count(4)
+    used = rows.filter(has_text="sms bridge").locator("td").nth(4)
+    await expect(used).not_to_have_text("never")  # last used: the bridge sent a post
+    await expect(rows.filter(has_text="hall screens")).to_contain_text("display")
+    await expect(rows.filter(has_text="metrics")).to_contain_text("every event")
+    await expect(access.locator(".users tbody tr")).to_have_count(4)  # olga, anna, ben, carla
+    await expect(access.get_by_role("button", name="Revoke")).to_have_count(4)
+    await picture(pages, access, "access", full_page=True)
