@@ -123,6 +123,7 @@ async def test_a_queue_longer_than_one_page_is_counted_and_served_oldest_first(
     await expect(page.locator("#queue .item").first).to_have_attribute(
         "data-post-id", str(ids[200])
     )
+    await expect(page.locator("#queue .item")).to_have_count(10)  # the next page has come in
     shown = await page.locator("#queue .item").evaluate_all(
         "els => els.map((e) => Number(e.dataset.postId))"
     )

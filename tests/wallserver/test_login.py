@@ -4,6 +4,7 @@ the event loop, a few at a time, so the rest of the server keeps answering."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 
 import httpx
@@ -57,6 +58,11 @@ def test_one_address_guessing_many_names_is_throttled() -> None:
 async def test_many_wrong_guesses_end_in_429(wall: Wall) -> None:
     """A hundred wrong passwords: a few 401s, then 429 with Retry-After and a readable message;
     argon2 ran only for the few, and the right password waits its turn too."""
+    # The clock stands still: on a slow machine the password checks could otherwise take long
+    # enough for the buckets to refill (one attempt per 12 s per name).
+    services = wall.app.state.services
+    frozen = LoginThrottle(clock=lambda: 1000.0)
+    wall.app.state.services = dataclasses.replace(services, login_throttle=frozen)
     await wall.store.auth.create_user("anna", "admin", PASSWORD)
     statuses = []
     for n in range(100):
