@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import secrets
@@ -12,8 +13,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
-# A hash to check against when the user does not exist, so timing does not tell names apart.
-_DUMMY = _hasher.hash("wallserver-dummy-password")
+
+@functools.cache
+def _dummy() -> str:
+    """A hash to check against when the user does not exist, so timing does not tell names
+    apart. Made at the first login, not at import (argon2 takes a fifth of a second, which every
+    command and test process would pay)."""
+    return _hasher.hash("wallserver-dummy-password")
+
 
 ROLES = ("admin", "moderator", "display", "ingest")
 USER_ROLES = ("admin", "moderator")
@@ -25,7 +32,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
