@@ -16,8 +16,7 @@ import logging
 import time
 from collections import Counter as Tally
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -51,14 +50,11 @@ class Viewers(Collector):
     def __init__(self) -> None:
         self._open: set[Viewer] = set()
 
-    @asynccontextmanager  # async: it sits in one ``async with`` beside the hub's attach
-    async def watch(self, event: str) -> AsyncIterator[Viewer]:
-        viewer = Viewer(event)
-        self._open.add(viewer)
-        try:
-            yield viewer
-        finally:
-            self._open.discard(viewer)
+    def watch(self, event: str) -> Viewer:
+        """A viewer of ``event``, counted from ``async with`` until the block ends. A plain
+        object rather than a generator-based context manager: one is held per idle viewer, and
+        a suspended generator costs a frame (docs/performance.md, memory per viewer)."""
+        return Viewer(event, self._open)
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         family = GaugeMetricFamily(
@@ -72,10 +68,22 @@ class Viewers(Collector):
         yield family
 
 
-@dataclass(eq=False)
 class Viewer:
-    event: str
-    screen: str = ""  # as the page's heartbeat names it
+    """One open wall socket, counted while its ``async with`` lasts."""
+
+    __slots__ = ("_open", "event", "screen")
+
+    def __init__(self, event: str, open_viewers: set[Viewer]) -> None:
+        self.event = event
+        self.screen = ""  # as the page's heartbeat names it
+        self._open = open_viewers
+
+    async def __aenter__(self) -> Viewer:
+        self._open.add(self)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._open.discard(self)
 
 
 class Fanout:

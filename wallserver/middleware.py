@@ -167,8 +167,6 @@ class RequestId:
 
         token = REQUEST_ID.set(value)
         try:
-            # A socket keeps the server's own send: the wall's fan-out writes through it
-            # (wallserver.api.ws.WallSockets), and an upgrade has no response headers to add.
-            await self.app(scope, receive, with_id if scope["type"] == "http" else send)
+            await self.app(scope, receive, with_id)
         finally:
             REQUEST_ID.reset(token)

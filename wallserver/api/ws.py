@@ -133,8 +133,11 @@ async def serve_wall(ws: WebSocket, slug: str, socket: DirectSocket | None) -> N
         _start_catch_up(catching_up, ws, hub, client, event.id, since, start)
         try:
             reading = _read_wall(ws, parts, event.id, principal is not None, viewer)
-            with contextlib.suppress(Revoked):  # closed with 4401 already
-                await guarded(ws, principal, reading)
+            if principal is None:  # the public view: nothing to revoke, no frame to keep
+                await reading
+            else:
+                with contextlib.suppress(Revoked):  # closed with 4401 already
+                    await guarded(ws, principal, reading)
         finally:
             for task in list(catching_up):
                 task.cancel()
