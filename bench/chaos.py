@@ -70,6 +70,7 @@ class ChaosConfig:
     pace: float = 0.05  # a poster's pause between two posts
     disrupt_every: float = 6.0  # mean seconds between two kills/restarts (jittered by half)
     cut_every: float = 1.0  # mean seconds between two cut wall connections
+    rounds: int = 1  # at least this many turns of every disruption, however long that takes
     settle: float = 60.0  # how long the walls get to catch up at the end
     seed: int = 0
 
@@ -341,8 +342,7 @@ async def stack(config: ChaosConfig, workdir: Path) -> AsyncIterator[Stack]:
         for name in names:
             data = {"WALL_DATA_DIR": str(workdir / name)}
             instances.append(Instance(name, env | data, workdir / f"server-{name}.log"))
-        for instance in instances:
-            await instance.start()
+        await asyncio.gather(*(instance.start() for instance in instances))
         sqlite_path = workdir / "a" / "wall.sqlite3" if postgres is None else None
         yield Stack(instances[0], instances[-1], instances, redis, postgres, sqlite_path, tokens)
     finally:
@@ -409,13 +409,13 @@ async def _disrupt(
     report: Report,
     started: float,
 ) -> None:
-    """Until the time is up (and every kind of disruption has had its turn): cut walls'
+    """Until the time is up (and every disruption has had ``rounds`` turns): cut walls'
     connections, and kill or restart something in turn."""
     end = started + config.seconds
     turns = s.disruptions()
     turn = 0
     next_disruption = time.monotonic() + rng.uniform(0.5, 1.5) * config.disrupt_every
-    while (now := time.monotonic()) < end or turn < len(turns):
+    while (now := time.monotonic()) < end or turn < config.rounds * len(turns):
         if now >= next_disruption:
             what, action = turns[turn % len(turns)]
             turn += 1

@@ -25,9 +25,11 @@ def assert_held(report: Report) -> None:
 
 
 async def test_sqlite_server_killed_again_and_again(tmp_path: Path) -> None:
-    """One instance on SQLite, SIGKILLed and restarted four times mid-crowd: nothing acknowledged
+    """One instance on SQLite, SIGKILLed and restarted three times mid-crowd: nothing acknowledged
     is lost or doubled, every wall resumes to exactly the log, PRAGMA integrity_check is ok."""
-    config = ChaosConfig("sqlite", seconds=20, walls=3, posters=4, disrupt_every=4.5, seed=1)
+    config = ChaosConfig(
+        "sqlite", seconds=10, walls=3, posters=4, disrupt_every=3.0, rounds=3, seed=1
+    )
     report = await run(config, tmp_path / "run")
     assert_held(report)
     assert report.kills >= 3
@@ -40,7 +42,9 @@ async def test_two_instances_survive_redis_postgres_and_kills(tmp_path: Path) ->
     why = missing()
     if why:
         pytest.skip(f"no private PostgreSQL/Redis for the chaos run: {why}")
-    config = ChaosConfig("postgres", seconds=25, walls=3, posters=4, disrupt_every=4.0, seed=2)
+    config = ChaosConfig(
+        "postgres", seconds=15, walls=3, posters=4, disrupt_every=3.0, rounds=1, seed=2
+    )
     report = await run(config, tmp_path / "run")
     assert_held(report)
     assert report.kills >= 2
