@@ -85,7 +85,8 @@ class Report:
     cuts: int = 0
     resumes: int = 0
     acknowledged: int = 0
-    unanswered: int = 0  # attempts that got no answer (or a 5xx) and were sent again
+    unanswered: int = 0  # ingests and approvals that got no answer (or a 5xx), sent again
+    server_errors: dict[int, int] = field(default_factory=dict)  # of those, 5xx answers
     stored: int = 0
     duplicates: int = 0  # posts stored more than once
     lost: int = 0  # acknowledged posts not stored, or stored under another id
@@ -110,6 +111,7 @@ class Report:
 
     def rows(self) -> list[tuple[str, str]]:
         restarts = ", ".join(f"{k} {v}" for k, v in self.restarts.items()) or "0"
+        errors = ", ".join(f"{v}x {k}" for k, v in sorted(self.server_errors.items())) or "0"
         return [
             ("seconds", f"{self.seconds:.0f}"),
             ("events (wall log seqs)", str(self.events)),
@@ -118,7 +120,8 @@ class Report:
             ("wall connections cut", str(self.cuts)),
             ("wall resumes", str(self.resumes)),
             ("acknowledged posts", str(self.acknowledged)),
-            ("attempts unanswered, sent again", str(self.unanswered)),
+            ("requests unanswered, sent again", str(self.unanswered)),
+            ("of those, 5xx answers", errors),
             ("stored posts", str(self.stored)),
             ("duplicates", str(self.duplicates)),
             ("acknowledged but lost", str(self.lost)),
@@ -235,6 +238,7 @@ class Crowd:
     pace: float
     acknowledged: dict[str, int] = field(default_factory=dict)
     unanswered: int = 0
+    server_errors: Counter[int] = field(default_factory=Counter)  # 5xx answers, by status
 
     async def post(self, client: httpx.AsyncClient, source_id: str) -> int:
         body = {"source": SOURCE, "source_id": source_id, "text": f"chaos post {source_id}"}
@@ -252,6 +256,8 @@ class Crowd:
             if response is not None and response.status_code < 500:
                 if response.status_code != 429:
                     raise RuntimeError(f"ingest answered {response.status_code}: {response.text}")
+            if response is not None and response.status_code >= 500:
+                self.server_errors[response.status_code] += 1
             self.unanswered += 1
             await asyncio.sleep(0.1)
 
@@ -270,6 +276,9 @@ class Crowd:
             if response is not None and response.status_code < 500:
                 if response.status_code != 429:
                     raise RuntimeError(f"decision answered {response.status_code}: {response.text}")
+            if response is not None and response.status_code >= 500:
+                self.server_errors[response.status_code] += 1
+            self.unanswered += 1
             await asyncio.sleep(0.1)
 
     async def run(self, index: int, stopping: asyncio.Event) -> None:
@@ -396,6 +405,7 @@ async def run(config: ChaosConfig, workdir: Path) -> Report:
     report.seconds = time.monotonic() - started
     report.acknowledged = len(crowd.acknowledged)
     report.unanswered = crowd.unanswered
+    report.server_errors = dict(crowd.server_errors)
     report.resumes = sum(max(w.connects - 1, 0) for w in watchers)
     judge(report, database, crowd.acknowledged, watchers)
     return report
