@@ -5,9 +5,9 @@
 - ``sqlite``: one ``wallserver serve`` on SQLite, post-moderation (posts go straight to the
   walls); the server is SIGKILLed and restarted again and again.
 - ``postgres``: two instances on a private PostgreSQL with a private Redis broker; a moderator
-  approves every post on instance A while the walls watch instance B. In turn Redis is restarted
-  (pub/sub loses what it carried), PostgreSQL is restarted (``pg_ctl restart -m fast``), and A
-  or B is SIGKILLed and restarted.
+  approves every post on instance A while the walls watch instance B (every third wall A). In
+  turn Redis is restarted (pub/sub loses what it carried), PostgreSQL is restarted (``pg_ctl
+  restart -m fast``), and A or B is SIGKILLed and restarted.
 
 Throughout, walls' connections are cut at random (the TCP connection aborted) and each wall
 resumes with ``since=<last seq>``, as the bundled page does. Posters are bridges: a post whose
@@ -386,7 +386,11 @@ async def run(config: ChaosConfig, workdir: Path) -> Report:
             s.tokens["moderator"] if config.setup == "postgres" else None,
             config.pace,
         )
-        watchers = [Watcher(s.walls.ws_url) for _ in range(config.walls)]
+        # most walls watch B (what A approves reaches them through the broker); every third
+        # watches A, whose own fan-out is killed along with it
+        watchers = [
+            Watcher((s.ingest if i % 3 == 2 else s.walls).ws_url) for i in range(config.walls)
+        ]
         stopping = asyncio.Event()
         async with asyncio.TaskGroup() as group:
             walls = [group.create_task(w.run(random.Random(rng.random()))) for w in watchers]
