@@ -92,7 +92,7 @@ class Report:
     lost: int = 0  # acknowledged posts not stored, or stored under another id
     unshown: int = 0  # approved posts not exactly once on the wall log
     log_gaps: int = 0  # seqs missing from the wall log
-    gaps: int = 0  # seqs a wall skipped
+    gaps: int = 0  # seqs of the log a wall never got, and replays that started over
     doubles: int = 0  # seqs a wall received twice
     mismatched: int = 0  # seqs where a wall got something other than the log's message
     behind: int = 0  # walls that had not caught up after ``settle``
@@ -185,7 +185,6 @@ class Watcher:
         self.url = url
         self.last = 0
         self.seen: list[tuple[int, str]] = []  # (seq, the message as received)
-        self.gaps = 0
         self.doubles = 0
         self.resets = 0
         self.connects = 0
@@ -211,12 +210,10 @@ class Watcher:
             async for raw in ws:
                 text = raw if isinstance(raw, str) else raw.decode()
                 seq = int(json.loads(text)["seq"])
-                if seq <= self.last:
+                if seq <= self.last:  # sent twice, or out of order
                     self.doubles += 1
                     continue
-                if seq != self.last + 1:
-                    self.gaps += 1
-                self.last = seq
+                self.last = seq  # a skipped seq shows as missing from ``seen``
                 self.seen.append((seq, text))
 
     def cut(self) -> bool:
@@ -407,7 +404,6 @@ async def run(config: ChaosConfig, workdir: Path) -> Report:
             await instance.stop()  # a clean stop, so SQLite's file can be checked on its own
         database = await read_database(s)
     report.seconds = time.monotonic() - started
-    report.acknowledged = len(crowd.acknowledged)
     report.unanswered = crowd.unanswered
     report.server_errors = dict(crowd.server_errors)
     report.resumes = sum(max(w.connects - 1, 0) for w in watchers)
@@ -512,6 +508,7 @@ def judge(
 ) -> None:
     """Fill the report's counts of what went wrong from the database and what the walls saw."""
     report.events = len(db.log)
+    report.acknowledged = len(acknowledged)
     report.stored = len(db.posts)
     report.integrity = db.integrity
     by_source_id = Counter(source_id for source_id, _, _ in db.posts)
@@ -523,14 +520,14 @@ def judge(
     not_approved = len(db.posts) - len(approved)
     report.unshown = sum(shows[p] != 1 for p in approved) + not_approved
     seqs = [seq for seq, *_ in db.log]
-    report.log_gaps = len(set(range(1, db.wall_seq + 1)) - set(seqs)) + (len(seqs) != db.wall_seq)
+    # seqs missing from the log, or in it beyond the event's counter
+    report.log_gaps = len(set(range(1, db.wall_seq + 1)) ^ set(seqs))
     messages = {seq: message for seq, _, _, message in db.log}
     for w in watchers:
-        report.gaps += w.gaps + w.resets
+        # a seq of the log the wall never got (a skip live, or a replay that started over);
+        # one it got that the log does not hold counts as mismatched below
+        report.gaps += len(set(seqs) - {seq for seq, _ in w.seen}) + w.resets
         report.doubles += w.doubles
-        got = [seq for seq, _ in w.seen]
-        if got != seqs:
-            report.gaps += len(set(seqs) - set(got))
         report.mismatched += sum(messages.get(seq) != text for seq, text in w.seen)
 
 
