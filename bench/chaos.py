@@ -551,7 +551,11 @@ def render(reports: list[Report]) -> str:
 
 def main(argv: list[str]) -> int:
     """``python -m bench chaos``: 0 when all held, 1 on a violation, 2 when it could not run."""
-    parser = argparse.ArgumentParser(prog="python -m bench chaos", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench chaos",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--minutes", type=float, default=10.0, help="whole run, split over setups")
     parser.add_argument("--setup", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--seed", type=int, default=0)
