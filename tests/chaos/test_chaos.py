@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.chaos import ChaosConfig, Report, run
+from bench.chaos import ChaosConfig, run
+from bench.chaos_verdict import Report
 from bench.private import missing
 
 pytestmark = pytest.mark.slow

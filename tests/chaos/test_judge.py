@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bench.chaos import Database, Report, Watcher, judge
+from bench.chaos import Watcher
+from bench.chaos_verdict import Database, Report, judge
 
 
 def show(seq: int, post_id: int) -> tuple[int, str, int, str]:
