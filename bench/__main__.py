@@ -1,5 +1,5 @@
 """``python -m bench [fanout|memory|multi|ingest|upload|all] [--quick]``: run, print the table,
-judge targets.
+judge targets. (``python -m bench chaos --minutes N``: see bench/chaos.py.)
 
 Exit status: 0 when every target ratio is met, 1 when one is missed (or an error count is not
 zero), 2 when a benchmark could not run (a server did not start, a viewer was refused, ...),
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import fanout, ingest, memory, multi, upload
+from bench import chaos, fanout, ingest, memory, multi, upload
 from bench.lean_ws import ViewerError
 from bench.loop import loop_name, run
 from bench.servers import ServerFailed
@@ -126,6 +126,9 @@ async def collect(args: argparse.Namespace, workdir: Path) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    if raw[:1] == ["chaos"]:  # its own options and table: bench/chaos.py
+        return chaos.main(raw[1:])
     args = parse(argv)
     workdir = Path(tempfile.mkdtemp(prefix="wall-bench-"))
     print(f"machine: {machine()}")
