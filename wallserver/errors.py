@@ -14,7 +14,9 @@
     │   └── EventEnded             409 event_ended     (a post for an event that has ended)
     ├── PayloadTooLarge            413 payload_too_large
     ├── UnsupportedMedia           415 unsupported_media_type
-    └── RateLimited                429 rate_limited    (with a Retry-After header)
+    ├── RateLimited                429 rate_limited    (with a Retry-After header)
+    └── Unavailable                503 unavailable     (the database cannot be reached; with
+                                                        a Retry-After header)
 
 Every error reaches the client as ``{"error": {"code": str, "message": str}}``
 (rendered in ``handlers.py``).
@@ -105,3 +107,15 @@ class UnsupportedMedia(WallError):
 class RateLimited(WallError):
     status = 429
     code = "rate_limited"
+
+
+class Unavailable(WallError):
+    """The database did not answer (restarting, unreachable, locked): nothing was done, and the
+    same request may be sent again in a moment (ingest is idempotent on source and id)."""
+
+    status = 503
+    code = "unavailable"
+    RETRY_SECONDS = 2
+
+    def __init__(self, message: str = "the database is unavailable; try again shortly") -> None:
+        super().__init__(message, headers={"Retry-After": str(self.RETRY_SECONDS)})

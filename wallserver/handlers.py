@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wallserver.errors import WallError
+from wallserver.errors import Unavailable, WallError
 from wallserver.middleware import SECURITY_HEADERS
 from wallserver.services import services
 
@@ -88,6 +88,17 @@ def install(app: FastAPI) -> None:
             "database refused a value on %s %s: %s", request.method, request.url.path, exc.orig
         )
         return render(request, 422, "validation_error", "a value is out of the allowed range")
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> Response:
+        # PostgreSQL restarting or unreachable, SQLite locked past its timeout: the transaction
+        # did not commit, so a retry is safe (bridges retry a 503; ingest is idempotent).
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        down = Unavailable()
+        response = render(request, down.status, down.code, down.message)
+        response.headers.update(down.headers)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

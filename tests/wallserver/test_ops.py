@@ -151,3 +151,24 @@ async def test_readyz_on_the_network_brokers(
                 broker._listener = listener
                 assert lost.status_code == 503
                 assert lost.json()["checks"]["broker"] == "unavailable"
+
+
+async def test_a_database_that_went_away_is_a_503_to_retry(wall: Wall) -> None:
+    """PostgreSQL restarting (nobody listening): a bridge's ingest and an API read get 503
+    "unavailable" with Retry-After and the JSON error shape, not a 500; nothing leaks."""
+    url = f"postgresql+psycopg://wall:pw@127.0.0.1:{free_port()}/wall"
+    services = wall.app.state.services
+    down = Store(create_async_engine(url), SECRET)
+    wall.app.state.services = dataclasses.replace(services, store=down)
+    try:
+        ingest = await wall.ingest("p1", "hello")
+        read = await wall.client.get("/api/events/xmas")
+    finally:
+        wall.app.state.services = services
+        await down.close()
+    for response in (ingest, read):
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"] == "2"
+        assert response.json()["error"]["code"] == "unavailable"
+        assert "127.0.0.1" not in response.text and "psycopg" not in response.text
+    assert (await wall.ingest("p1", "hello")).status_code == 202  # back: the retry goes in

@@ -17,21 +17,24 @@ its bodies the same limit) and inside Starlette's error middleware (a crash is a
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wallserver.api.ingest import new_post, reply_body
 from wallserver.auth.deps import bearer_value
-from wallserver.errors import WallError
+from wallserver.errors import Unavailable, WallError
 from wallserver.handlers import HTTP_CODES, error_body
 from wallserver.schemas import IngestBody
 from wallserver.services import Services
 
 PATH = re.compile(r"^/api/events/([a-z0-9][a-z0-9-]{0,62})/ingest$")
+log = logging.getLogger(__name__)
 ROLES = frozenset({"admin", "ingest"})
 
 
@@ -50,7 +53,13 @@ class IngestFastPath:
             code = HTTP_CODES.get(exc.status_code, "http_error")
             await _respond(send, exc.status_code, error_body(code, str(exc.detail)))
             return
-        handled = await self._serve(scope, match[1], body, send)
+        try:
+            handled = await self._serve(scope, match[1], body, send)
+        except (OperationalError, InterfaceError) as exc:  # as handlers.py answers the route
+            log.warning("database unavailable on POST %s: %s", scope["path"], exc)
+            down = Unavailable()
+            await _respond(send, down.status, error_body(down.code, down.message), down.headers)
+            return
         if not handled:
             await self.app(scope, _replay(body, receive), send)
 
