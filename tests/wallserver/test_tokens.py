@@ -23,6 +23,7 @@ from tests.conftest import SECRET, LiveServer, Wall, make_settings, start_wall
 from tests.wallserver.test_auth import ws_close_code
 from tests.wallserver.test_cli import wallserver
 from wallserver.app import create_app
+from wallserver.auth import watch
 
 PASSWORD = "a long password"
 
@@ -405,3 +406,29 @@ async def test_the_last_admin_account_cannot_be_deleted_from_the_api(wall: Wall)
     assert (
         await wall.client.delete(f"/api/users/{other.id}", headers=wall.auth("admin"))
     ).status_code == 409
+
+
+async def test_an_open_screen_closes_when_its_token_expires(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing announces an expiry: a screen connected with a token that runs out is still cut
+    off with 4401 at the next periodic check (a minute; a tenth of a second here)."""
+    monkeypatch.setattr(watch, "RECHECK_SECONDS", 0.1)
+    wall = live.wall
+    now = datetime.now(UTC)
+    made = await wall.client.post(
+        "/api/tokens",
+        json={
+            "role": "display",
+            "event": "xmas",
+            "expires_at": (now + timedelta(hours=2)).isoformat(),
+        },
+        headers=wall.auth("admin"),
+    )
+    assert made.status_code == 201, made.text
+    url = f"ws://127.0.0.1:{live.port}/ws/events/xmas/wall?token={made.json()['secret']}"
+    async with websockets.connect(url) as screen:
+        await screen.recv()  # hello
+        await screen.ping()  # still open while the token holds
+        wall.store.auth.now = lambda: now + timedelta(hours=3)
+        assert await closed_with(screen) == 4401

@@ -4,8 +4,9 @@ once, when it opened, and would otherwise keep streaming (a deleted moderator's 
 leaked display token) until it closed on its own.
 
 The socket's sender runs beside a watch on the cache: whenever tokens or sessions change (on
-this instance or, over the broker, on another), the caller is identified again, and a caller who
-no longer passes gets close code 4401, the same as a socket refused at the door.
+this instance or, over the broker, on another), the caller is identified again (and once a minute,
+for a token or session that reached its expiry), and a caller who no longer passes gets close
+code 4401, the same as a socket refused at the door.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from wallserver.store import Principal
 
 CLOSE_UNAUTHORIZED = 4401
 KINDS = ("tokens", "sessions")
+# An expiry announces nothing: a socket's caller is also checked this often, so a token or
+# session that runs out closes its sockets within this time.
+RECHECK_SECONDS = 60.0
 
 
 class Revoked(RuntimeError):
@@ -49,11 +53,18 @@ async def guarded(ws: WebSocket, principal: Principal | None, sender: Awaitable[
     try:
         while True:
             change: asyncio.Future[Any] = cache.next_change()
-            done, _ = await asyncio.wait({send, change}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {send, change}, timeout=RECHECK_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
             if send in done:
                 change.cancel()
                 return send.result()
-            if change.result() in KINDS and not await still_valid(ws, principal):
+            if change in done:
+                recheck = change.result() in KINDS
+            else:  # nothing changed, but a token or session may have reached its expiry
+                change.cancel()
+                recheck = True
+            if recheck and not await still_valid(ws, principal):
                 with contextlib.suppress(RuntimeError, OSError):
                     await ws.close(CLOSE_UNAUTHORIZED, "credentials revoked")
                 raise Revoked("credentials revoked")
