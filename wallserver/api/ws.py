@@ -129,7 +129,7 @@ async def serve_wall(ws: WebSocket, slug: str, socket: DirectSocket | None) -> N
         client.use_socket(socket, parts.settings.ws_send_buffer_bytes)
         client.on_overflow = functools.partial(_too_slow, hub, ws, socket)
         await ws.send_text(protocol.encode(protocol.wall_hello(start, reset)))
-        catching_up: set[asyncio.Future[None]] = set()
+        catching_up: list[asyncio.Future[None]] = []  # a list: an empty set is 216 bytes
         _start_catch_up(catching_up, ws, hub, client, event.id, since, start)
         try:
             reading = _read_wall(ws, parts, event.id, principal is not None, viewer)
@@ -145,7 +145,7 @@ async def serve_wall(ws: WebSocket, slug: str, socket: DirectSocket | None) -> N
 
 
 def _start_catch_up(
-    catching_up: set[asyncio.Future[None]],
+    catching_up: list[asyncio.Future[None]],
     ws: WebSocket,
     hub: Hub,
     client: WallClient,
@@ -156,7 +156,7 @@ def _start_catch_up(
     """Start the catch-up in ``catching_up``, which forgets it once it is done (no reference
     to it stays in the socket's frame)."""
     task = asyncio.ensure_future(_catch_up(ws, hub, client, event_id, since, start))
-    catching_up.add(task)
+    catching_up.append(task)
     task.add_done_callback(functools.partial(_caught_up, catching_up, ws, hub))
 
 
@@ -221,12 +221,13 @@ class WallSockets:
 
 
 def _caught_up(
-    catching_up: set[asyncio.Future[None]], ws: WebSocket, hub: Hub, task: asyncio.Future[None]
+    catching_up: list[asyncio.Future[None]], ws: WebSocket, hub: Hub, task: asyncio.Future[None]
 ) -> None:
     """Forget the finished catch-up (it would stay alive with the socket); one that failed
     (not: went live, was cancelled, met a closed socket or a slow client, which is closed with
     4008 already) is logged and its socket closed."""
-    catching_up.discard(task)
+    if task in catching_up:
+        catching_up.remove(task)
     if task.cancelled():
         return
     exc = task.exception()

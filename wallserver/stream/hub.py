@@ -15,7 +15,6 @@ to every live client's socket in one pass, without an await per client (see
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
@@ -87,9 +86,12 @@ class Hub:
                     exc_info=True,
                 )
 
-    @contextlib.asynccontextmanager
-    async def attach(self, event_id: int, since: int) -> AsyncIterator[tuple[WallClient, int]]:
-        """Register a client; yields it and the seq ``L`` from which live delivery starts."""
+    def attach(self, event_id: int, since: int) -> Attachment:
+        """Register a client for the ``async with`` block; it gives the client and the seq
+        ``L`` from which live delivery starts."""
+        return Attachment(self, event_id, since)
+
+    async def _register(self, event_id: int, since: int) -> tuple[WallClient, Channel, int]:
         client = WallClient(since, self.buffer)
         while True:
             channel = await self._channel(event_id)
@@ -100,15 +102,13 @@ class Hub:
             async with channel.lock:
                 if self._channels.get(event_id) is channel:
                     channel.clients.add(client)
-                    start = channel.last_seq
-                    break
+                    return client, channel, channel.last_seq
             # The last client left while we waited for the lock, and the channel closed.
-        try:
-            yield client, start
-        finally:
-            channel.clients.discard(client)
-            if not channel.clients:
-                await self._drop(channel)
+
+    async def _unregister(self, client: WallClient, channel: Channel) -> None:
+        channel.clients.discard(client)
+        if not channel.clients:
+            await self._drop(channel)
 
     async def replay(
         self, event_id: int, after: int, upto: int, page: int
@@ -212,3 +212,26 @@ class Hub:
             client.offer(message)
         if self.fanned_out is not None:
             self.fanned_out(channel.event_id, seq)
+
+
+class Attachment:
+    """A client attached to an event's channel while its ``async with`` lasts. A plain object
+    rather than a generator-based context manager: every idle viewer holds one, and a
+    suspended generator costs a frame (docs/performance.md, memory per viewer)."""
+
+    __slots__ = ("_channel", "_client", "_event_id", "_hub", "_since")
+
+    def __init__(self, hub: Hub, event_id: int, since: int) -> None:
+        self._hub = hub
+        self._event_id = event_id
+        self._since = since
+        self._client: WallClient | None = None
+        self._channel: Channel | None = None
+
+    async def __aenter__(self) -> tuple[WallClient, int]:
+        self._client, self._channel, start = await self._hub._register(self._event_id, self._since)
+        return self._client, start
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None and self._channel is not None:
+            await self._hub._unregister(self._client, self._channel)
