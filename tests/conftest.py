@@ -115,6 +115,15 @@ class Wall:
         )
 
 
+@contextlib.asynccontextmanager
+async def instance(data_dir: Path, **overrides: object) -> AsyncIterator[FastAPI]:
+    """One more app with its lifespan running (give two the same database and broker URLs to
+    test several instances of one deployment)."""
+    app = create_app(make_settings(data_dir, **overrides))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
 async def start_wall(app: FastAPI, moderation: str = "pre") -> Wall:
     store: Store = app.state.services.store
     event = await store.events.create("xmas", "Christmas Party", ["XmasParty", "Dabei"], moderation)

@@ -199,6 +199,13 @@ def event_retention(
     _run(go())
 
 
+def _password(from_stdin: bool, prompt: str) -> str:
+    """One line of stdin (scripts), or asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @user_app.command("create")
 def user_create(
     name: str,
@@ -207,10 +214,7 @@ def user_create(
 ) -> None:
     """Create a user who logs in to the pages."""
     settings = _settings()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "Password")
 
     async def go() -> None:
         async with _store(settings) as store:
@@ -332,10 +336,7 @@ def user_password(
 ) -> None:
     """Set a new password for a user; their login sessions end."""
     settings = _settings()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "New password")
 
     async def go() -> None:
         async with _store(settings) as store:

@@ -4,17 +4,13 @@ instances (over the broker), never after the cache's lifetime."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from tests.conftest import Wall, make_settings, start_wall
-from wallserver.app import create_app
+from tests.conftest import Wall, instance, start_wall
 from wallserver.store.cache import Cache
 
 TRUSTED = {"trusted_authors": ["@anna"], "banned_authors": [], "blocklist": []}
@@ -71,13 +67,6 @@ async def test_a_logout_ends_the_cached_session(wall: Wall) -> None:
     assert out.status_code in (200, 204), out.text
     wall.client.cookies.set("wall_session", login.cookies["wall_session"])
     assert (await wall.client.get("/api/events/xmas/posts")).status_code == 401
-
-
-@contextlib.asynccontextmanager
-async def instance(data_dir: Path, **overrides: Any) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(data_dir, **overrides))
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 @pytest.mark.postgres

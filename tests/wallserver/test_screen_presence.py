@@ -4,7 +4,6 @@ control page's listing shows each screen's clients, online or recently gone."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
 from collections.abc import AsyncIterator
@@ -14,12 +13,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import LiveServer, Wall, make_settings, running, start_wall
-from wallserver.app import create_app
+from tests.conftest import LiveServer, Wall, instance, running, start_wall
 from wallserver.broker import Broker, create_broker
 from wallserver.screens import presence
 from wallserver.screens.presence import Heartbeat, Presence
@@ -318,13 +315,6 @@ async def test_a_flood_of_beats_is_cut_to_a_steady_rate() -> None:
         await reader.receive(json.dumps(heartbeat("busy", last_seq=seq)))
     [seen] = await table.clients(1)
     assert seen.last_seq == 101
-
-
-@contextlib.asynccontextmanager
-async def instance(data_dir: Path, **overrides: Any) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(data_dir, **overrides))
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 @pytest.mark.postgres

@@ -9,7 +9,6 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from fastapi import FastAPI
 
-from tests.conftest import SECRET, LiveServer, Wall, make_settings, start_wall
+from tests.conftest import SECRET, LiveServer, Wall, instance, start_wall
 from tests.wallserver.test_auth import ws_close_code
 from tests.wallserver.test_cli import wallserver
-from wallserver.app import create_app
 from wallserver.auth import watch
 
 PASSWORD = "a long password"
@@ -219,13 +216,6 @@ async def test_a_new_password_ends_the_old_sessions(wall: Wall) -> None:
         f"/api/users/{user.id}/password", json={"password": "short"}, headers=wall.auth("admin")
     )
     assert short.status_code == 422
-
-
-@contextlib.asynccontextmanager
-async def instance(data_dir: Path, **overrides: Any) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(data_dir, **overrides))
-    async with app.router.lifespan_context(app):
-        yield app
 
 
 @pytest.mark.postgres
