@@ -37,3 +37,9 @@ def from_struct(stamp: time.struct_time | tuple[int, ...] | None) -> datetime | 
         return sane_utc(datetime.fromtimestamp(calendar.timegm(stamp), UTC))
     except (OverflowError, ValueError, OSError, TypeError):
         return None
+
+
+def stored_utc(value: datetime) -> datetime:
+    """A datetime read back from the database, aware: every one is stored as UTC, and SQLite
+    hands them back without the zone."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

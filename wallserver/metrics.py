@@ -18,12 +18,14 @@ from collections import Counter as Tally
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from wallserver.dates import stored_utc
 
 if TYPE_CHECKING:
     from wallserver.sources.supervisor import Supervisor
@@ -255,4 +257,4 @@ def _unix(at: datetime | None) -> float | None:
     """Stored as UTC; SQLite hands it back without the zone."""
     if at is None:
         return None
-    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).timestamp()
+    return stored_utc(at).timestamp()

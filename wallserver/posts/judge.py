@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from moderation import Candidate, RuleSet, Status, evaluate, initial_status
+from wallserver.dates import stored_utc
 from wallserver.posts.records import EventInfo, NewPost, PostRecord
 from wallserver.store import Store
 
@@ -166,4 +167,4 @@ async def of_record(histories: Histories, post: PostRecord) -> Candidate:
 
 def epoch(value: datetime) -> float:
     """POSIX seconds; SQLite hands back naive datetimes, which are UTC here."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return stored_utc(value).timestamp()

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from moderation import Status
 from wallserver import protocol
 from wallserver.claims import ClaimTable, LocalClaims
+from wallserver.dates import stored_utc
 from wallserver.lifecycle import check_open
 from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
@@ -141,7 +142,7 @@ class Pipeline:
         # Claims steer offers; versions settle races: a claim is not a lock, so a decision by
         # anyone still counts once. The decider's own claim is done with.
         await self.claims.release(outcome.post.event_id, [post_id], actor)
-        waited = (datetime.now(UTC) - _aware(outcome.post.received_at)).total_seconds()
+        waited = (datetime.now(UTC) - stored_utc(outcome.post.received_at)).total_seconds()
         self.metrics.decided(action, waited, actor)
         await self._announce(outcome, protocol.QUEUE_UPDATE)
         return outcome
@@ -191,8 +192,3 @@ class Pipeline:
         self.metrics.fanout.published(outcome.messages)
         await self.hub.publish(outcome.messages)
         await self.feed.publish(outcome.post.event_id, protocol.queue_post(kind, outcome.post))
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

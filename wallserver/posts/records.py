@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from wallserver.dates import stored_utc
+
 
 @dataclass(frozen=True, slots=True)
 class EventInfo:
@@ -127,6 +129,4 @@ class Principal:
 
 def iso(value: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, whichever backend the value came from."""
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; we only ever store UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return stored_utc(value).astimezone(UTC).isoformat().replace("+00:00", "Z")

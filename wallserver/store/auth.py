@@ -25,6 +25,7 @@ from wallserver.auth.secrets import (
     new_token,
     token_hash,
 )
+from wallserver.dates import stored_utc
 from wallserver.db.models import ApiToken, Event, LoginSession, User, utcnow
 from wallserver.errors import Conflict, NotFound, ValidationFailed
 from wallserver.posts.records import Principal
@@ -91,9 +92,7 @@ class UserInfo:
 
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every one stored is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    return None if moment is None else stored_utc(moment)
 
 
 class AuthStore:

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, insert, literal, update
@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from moderation import PostState, Status, TransitionError, withdraw
 from wallserver import protocol
+from wallserver.dates import stored_utc
 from wallserver.db.models import (
     Announcement,
     Decision,
@@ -247,7 +248,7 @@ class Redactions:
         async with self.db.read() as session:
             for event_id, ended_at, days in (await session.exec(events)).all():
                 assert event_id is not None and ended_at is not None and days is not None
-                if aware(ended_at) + timedelta(days=days) > now:
+                if stored_utc(ended_at) + timedelta(days=days) > now:
                     continue
                 posts = select(Post.id).where(
                     Post.event_id == event_id, Post.status != Status.WITHDRAWN.value
@@ -269,11 +270,6 @@ async def names_in_use(session: AsyncSession) -> set[str]:
     for body in (await session.exec(select(Announcement.body))).all():
         used.update(MEDIA_NAME.findall(json.dumps(body)))
     return used
-
-
-def aware(at: datetime) -> datetime:
-    """SQLite hands back naive datetimes (stored as UTC)."""
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _names(row: Post) -> Iterator[str]:
