@@ -9,6 +9,7 @@ import * as M from "../common/messages.js";
 import { contained } from "../common/text.js";
 import { dressPreview } from "./branding.js";
 import { Claims } from "./claims.js";
+import { editor, showHistory } from "./dialogs.js";
 import { watchFigures } from "./figures.js";
 import { refreshEventState } from "./lifecycle.js";
 import { Stage } from "./stage.js";
@@ -37,7 +38,6 @@ const undoButton = document.getElementById("console-undo");
 const template = document.getElementById("queue-item");
 const killButton = document.getElementById("kill");
 const help = document.getElementById("help");
-const historyDialog = document.getElementById("history");
 const approveVisible = document.getElementById("approve-visible");
 const approveSelected = document.getElementById("approve-selected");
 const rejectSelected = document.getElementById("reject-selected");
@@ -402,59 +402,7 @@ async function judgeAuthor(post, action) {
   }
 }
 
-const editDialog = document.getElementById("edit");
-const editText = document.getElementById("edit-text");
-const editAlt = document.getElementById("edit-alt");
-let editing = null;
-
-function openEdit(id) {
-  const post = posts.get(id);
-  editing = id;
-  editText.value = post.text;
-  const media = post.media || [];
-  document.getElementById("edit-alt-label").hidden = media.length !== 1;
-  editAlt.value = media.length === 1 ? media[0].alt || "" : "";
-  editDialog.showModal();
-  editText.focus();
-}
-
-document.getElementById("edit-cancel").addEventListener("click", () => editDialog.close());
-document.getElementById("edit-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  const post = posts.get(editing);
-  if (!post) return;
-  const body = { version: post.version, text: editText.value };
-  if ((post.media || []).length === 1) body.alt = [editAlt.value];
-  try {
-    upsert(await api("POST", `/api/posts/${post.id}/edit`, body));
-    editDialog.close();
-    say(`Edited: “${excerpt(posts.get(post.id))}” (the original is kept)`);
-  } catch (err) {
-    say(err.status === 409 ? "Not saved: the post changed meanwhile." : err.message, { kind: "warn" });
-    editDialog.close();
-  }
-});
-
-async function showHistory(id) {
-  const data = await api("GET", `/api/posts/${id}/history`);
-  const items = data.decisions.map((d) => {
-    const li = document.createElement("li");
-    const who = d.actor.replace(/^(user|token|rule):/, "");
-    li.textContent = `${new Date(d.at).toLocaleTimeString()} · ${who} · ${d.action}: ` +
-      `${d.from || "new"} → ${d.to}${d.reason ? ` (${d.reason})` : ""}`;
-    return li;
-  });
-  document.getElementById("history-list").replaceChildren(...items);
-  // An edited post keeps what its author wrote: show it beside the edits.
-  const original = data.post && data.post.original;
-  const before = document.getElementById("history-original");
-  before.hidden = !original;
-  if (original) {
-    const alts = (original.media || []).map((m) => (m.alt ? `“${m.alt}”` : "none"));
-    before.textContent = `As sent: “${original.text || ""}”` + (alts.length ? ` · alt text ${alts.join(", ")}` : "");
-  }
-  historyDialog.showModal();
-}
+const openEdit = editor({ posts, upsert, say, excerpt });
 
 // The oldest waiting posts are running out: fetch the next ones before the newer ones that
 // arrived live can overtake them.
