@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 
+from sqlalchemy import Connection
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from moderation import Status
 from tests.conftest import Wall
 from wallserver.posts.records import NewPost
+from wallserver.store import arrivals
 
 TRUSTED = {"trusted_authors": ["@crowd"], "banned_authors": [], "blocklist": []}
 
@@ -74,3 +77,22 @@ async def test_a_poisoned_post_fails_alone_and_its_batch_is_stored(wall: Wall) -
     log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
     assert [m["seq"] for m in log] == list(range(1, 21))
     assert sorted(m["post"]["text"] for m in log) == sorted(p.text for p in good)
+
+
+async def test_looking_up_repeats_seeks_the_unique_index_whatever_the_event_size(
+    wall: Wall,
+) -> None:
+    """A batch's repeat lookup reads the posts it asks for, not the event's every post: the
+    plan seeks ``uq_post_source`` on all three columns (with one left out it scanned the
+    event, and ingest slowed down as the event grew)."""
+    keys = {(wall.event.id, "webhook", f"id-{n}") for n in range(64)}
+    statement = arrivals.lookup(keys).compile(
+        dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+    )
+
+    def plan(conn: Connection) -> list[str]:
+        return [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}")]
+
+    steps = await wall.store.db.batch_read(plan)
+    assert any("event_id=? AND source=? AND source_id=?" in step for step in steps), steps
+    assert not any(step.startswith("SCAN") for step in steps), steps

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from moderation import Status
 from wallserver.db.models import Decision, Event, Post, WallEntry, utcnow
@@ -50,12 +50,20 @@ def find(conn: Connection, keys: list[Key]) -> dict[Key, PostRecord]:
     if not keys:
         return {}
     wanted = set(keys)
-    query = select(POSTS).where(
-        POSTS.c.event_id.in_({k[0] for k in wanted}),
-        POSTS.c.source_id.in_({k[2] for k in wanted}),
-    )
-    records = (post_from_mapping(row._mapping) for row in conn.execute(query))
+    records = (post_from_mapping(row._mapping) for row in conn.execute(lookup(wanted)))
     return {k: r for r in records if (k := (r.event_id, r.source, r.source_id)) in wanted}
+
+
+def lookup(keys: set[Key]) -> Select[Any]:
+    """The posts that may have these keys: one seek on ``uq_post_source`` per key. All three
+    columns are constrained so the unique index is used in full; with ``source`` left out it
+    could only seek on ``event_id`` and read every post of the event, per batch, which made
+    ingest slower as an event grew (docs/performance.md, issue #11)."""
+    return select(POSTS).where(
+        POSTS.c.event_id.in_({k[0] for k in keys}),
+        POSTS.c.source.in_({k[1] for k in keys}),
+        POSTS.c.source_id.in_({k[2] for k in keys}),
+    )
 
 
 def add(conn: Connection, arrivals: list[Arrival]) -> list[tuple[PostRecord, bool]]:
