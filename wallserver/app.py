@@ -37,6 +37,7 @@ from wallserver.broker import create_broker, namespace_for
 from wallserver.claims import create_claims
 from wallserver.db.engine import create_engine
 from wallserver.db.migrate import upgrade
+from wallserver.heap import freeze_startup_objects
 from wallserver.invalidation import Invalidation
 from wallserver.media.remote import RemoteMedia
 from wallserver.metrics import Metrics
@@ -65,7 +66,9 @@ def frontend_dir() -> Path:
     raise RuntimeError("frontend files not found; reinstall wallserver")
 
 
-def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, migrate: bool = True, server: bool = False) -> FastAPI:
+    """The app; ``server=True`` for a long-running server process (``wallserver serve``, the ASGI
+    factory), which freezes its start-up objects out of garbage collection (``wallserver.heap``)."""
     front = frontend_dir()
     templates = Jinja2Templates(directory=front / "templates")
     templates.env.globals["version"] = __version__
@@ -123,6 +126,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             templates=templates,
             frontend=front,
         )
+        if server:
+            freeze_startup_objects()
         try:
             yield
         finally:

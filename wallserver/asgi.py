@@ -18,4 +18,4 @@ from wallserver.settings import load_settings
 
 def app() -> FastAPI:
     """A new app from the environment's settings (called once per worker)."""
-    return create_app(load_settings())
+    return create_app(load_settings(), server=True)

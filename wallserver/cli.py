@@ -71,7 +71,7 @@ def serve(
     settings = _settings(need_secret=True)
     _logging(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, server=True),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
