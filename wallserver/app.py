@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from fastapi.templating import Jinja2Templates
 
 from wallserver import __version__, handlers
@@ -55,6 +56,7 @@ from wallserver.stream.feed import ModerationFeed
 from wallserver.stream.hub import Hub
 
 log = logging.getLogger(__name__)
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def frontend_dir() -> Path:
@@ -139,7 +141,15 @@ def create_app(settings: Settings, *, migrate: bool = True, server: bool = False
             await broker.close()
             await store.close()
 
-    app = FastAPI(title="wallserver", version=__version__, lifespan=lifespan, **ops.NO_DEFAULT_DOCS)
+    app = FastAPI(
+        title="wallserver",
+        version=__version__,
+        lifespan=lifespan,
+        # FastAPI's native OpenTelemetry checks for configured providers on every request;
+        # wallserver's observability is Prometheus (/metrics) and request ids in the logs.
+        telemetry=NO_TELEMETRY,
+        **ops.NO_DEFAULT_DOCS,
+    )
     handlers.install(app)
     routers = (
         access,
