@@ -15,6 +15,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import NETWORK_SCRIPT, Pages, approved, wait_until
 from tests.conftest import LiveServer, Wall, running
+from tests.wallserver.test_withdrawal import submitted, takedown
 
 pytestmark = pytest.mark.browser
 
@@ -201,3 +202,27 @@ async def test_a_reload_while_the_server_is_down_still_shows_the_last_posts(
         await expect(page.locator(f'.card[data-post-id="{post["id"]}"]')).to_be_visible()
     await expect(page.locator("#wall-status")).not_to_have_attribute("data-state", "online")
     await pages.screenshot(page, "reloaded-offline")
+
+
+async def test_a_withdrawn_photo_leaves_the_screens_offline_cache(
+    pages: Pages, wall: Wall
+) -> None:
+    """A guest's takedown deletes the photo on the server; the copy the screen's service worker
+    kept for offline use goes too, not only the card."""
+    cached = (
+        "caches.open('wall-media-v1').then((c) => c.keys())"
+        ".then((keys) => keys.map((r) => new URL(r.url).pathname))"
+    )
+    async with running(wall) as server:
+        page = await pages.open(f"{server.url}/wall/xmas")
+        await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
+        await wait_until(page, "navigator.serviceWorker.controller !== null")
+        answer = await submitted(wall)
+        card = page.locator(f'.card[data-post-id="{answer["id"]}"]')
+        await expect(card.locator("img.card-image")).to_be_visible()
+        photo = await card.locator("img.card-image").evaluate("(img) => new URL(img.src).pathname")
+        assert photo.startswith("/media/")
+        await wait_until(page, f"{cached}.then((paths) => paths.includes({json.dumps(photo)}))")
+        assert (await takedown(wall, answer)).status_code == 200
+        await expect(card).to_have_count(0)
+        await wait_until(page, f"{cached}.then((paths) => !paths.includes({json.dumps(photo)}))")

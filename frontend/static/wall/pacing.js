@@ -72,6 +72,11 @@ export class Pacer {
     return "new";
   }
 
+  // The post as queued or shown (null when this screen does not hold it).
+  post(postId) {
+    return this.entries.get(String(postId))?.post ?? null;
+  }
+
   // A post.retract. Returns true when the post was on stage (the page removes its card now).
   remove(postId) {
     const id = String(postId);

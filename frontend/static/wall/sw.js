@@ -16,21 +16,31 @@ const NETWORK_WAIT_MS = 4000;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
-// The page's first load happened before this worker ran: the page lists what it fetched.
+// "keep": the page's first load happened before this worker ran, so the page lists what it
+// fetched. "forget": a withdrawn post's files, deleted on the server, leave the cache too.
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type !== "keep") return;
-  event.waitUntil(keep(data.page, Array.isArray(data.urls) ? data.urls : []));
+  const urls = Array.isArray(data.urls) ? data.urls : [];
+  if (data.type === "keep") event.waitUntil(keep(data.page, urls));
+  if (data.type === "forget") event.waitUntil(forget(urls));
 });
 
+function own(u) {
+  try {
+    return new URL(u).origin === self.location.origin;
+  } catch {
+    return false;
+  }
+}
+
+async function forget(urls) {
+  const cache = await caches.open(MEDIA);
+  for (const url of urls.filter(own)) {
+    if (new URL(url).pathname.startsWith("/media/")) await cache.delete(url);
+  }
+}
+
 async function keep(page, urls) {
-  const own = (u) => {
-    try {
-      return new URL(u).origin === self.location.origin;
-    } catch {
-      return false;
-    }
-  };
   if (own(page) && /^\/(wall|live)\/[^/]+$/.test(new URL(page).pathname)) {
     const response = await fetch(page).catch(() => null);
     if (response && response.ok) await (await caches.open(PAGES)).put(page, response);

@@ -126,6 +126,17 @@ function render({ enter, leave }) {
   }
 }
 
+// A withdrawn post's files leave this screen's offline cache (sw.js) as well as the screen: the
+// server deletes them, and a copy on the screen's computer must not outlive the guest's consent.
+function forgetFiles(post) {
+  if (!post) return;
+  const paths = [post.author?.avatar_url, ...(post.media || []).flatMap((m) => Object.values(m || {}))];
+  const urls = paths
+    .filter((p) => typeof p === "string" && p.startsWith("/media/"))
+    .map((p) => new URL(p, location.href).href);
+  if (urls.length) navigator.serviceWorker?.controller?.postMessage({ type: "forget", urls });
+}
+
 function takeOff(postId) {
   const id = String(postId);
   const card = onStage.get(id);
@@ -254,6 +265,7 @@ function apply(msg, { live }) {
     }
     case M.POST_RETRACT:
       if (String(msg.post_id) === root.dataset.spotlight) showSpotlight(null);
+      forgetFiles(pacer.post(msg.post_id));
       pacer.remove(msg.post_id);
       takeOff(msg.post_id);
       break;
