@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from wallserver.app import create_app
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
+from wallserver.stream.protocol import IMPORT_PATH
 
 POSTGRES_URL = os.environ.get("WALL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("WALL_TEST_REDIS_URL")
@@ -177,7 +178,9 @@ class LiveServer:
 
 async def serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws=IMPORT_PATH
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

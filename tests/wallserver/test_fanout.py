@@ -35,6 +35,7 @@ from wallserver.app import create_app
 from wallserver.broker import Broker
 from wallserver.store import NewPost
 from wallserver.stream.hub import Hub
+from wallserver.stream.protocol import IMPORT_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -271,7 +272,8 @@ async def test_uvicorn_with_two_workers_serves_one_event_consistently(
         PYTHONPATH=str(REPO),
     )
     argv = [sys.executable, "-m", "uvicorn", "--factory", "wallserver.asgi:app", "--workers",
-            "2", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+            "2", "--ws", IMPORT_PATH, "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning"]  # fmt: skip
     process = await asyncio.create_subprocess_exec(*argv, env=env, cwd=REPO)
     try:
         base = f"http://127.0.0.1:{port}"
