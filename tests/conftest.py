@@ -176,10 +176,12 @@ class LiveServer:
     port: int
 
 
-async def serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+async def serve(
+    app: FastAPI, ws: str = IMPORT_PATH
+) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws=IMPORT_PATH
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws=ws
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -191,9 +193,10 @@ async def serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
 
 
 @contextlib.asynccontextmanager
-async def running(wall: Wall) -> AsyncIterator[LiveServer]:
-    """Serve ``wall.app`` on a real uvicorn until the block ends."""
-    server, task, port = await serve(wall.app)
+async def running(wall: Wall, ws: str = IMPORT_PATH) -> AsyncIterator[LiveServer]:
+    """Serve ``wall.app`` on a real uvicorn (with our WebSocket protocol unless ``ws`` names
+    another) until the block ends."""
+    server, task, port = await serve(wall.app, ws)
     try:
         yield LiveServer(wall, f"http://127.0.0.1:{port}", port)
     finally:
