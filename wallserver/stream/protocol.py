@@ -8,7 +8,7 @@ close codes, the ASGI contract every socket relies on) and less kept per connect
 - its attributes in slots rather than an instance dictionary (about 40 of them: 1.6 KB as a
   dictionary, 0.3 KB as slots);
 - :class:`Inbox` and :class:`Gate` for uvicorn's ``asyncio.Queue`` and ``asyncio.Event``:
-  the same calls, but no ``deque`` (about 760 B each, four of them) until something waits;
+  the same calls, but no ``deque`` (about 760 B each, five of them) until something waits;
 - once the handshake is answered, the request and response are let go, and so is the
   ``websockets`` parser generator that would keep the parsed request in a local for the
   connection's life (it is swapped for a fresh frame parser, as ``websockets`` itself swaps
