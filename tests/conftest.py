@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from wallserver.app import create_app
 from wallserver.settings import Settings
 from wallserver.store import EventInfo, Store
+from wallserver.stream.protocol import IMPORT_PATH
 
 POSTGRES_URL = os.environ.get("WALL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("WALL_TEST_REDIS_URL")
@@ -175,9 +176,13 @@ class LiveServer:
     port: int
 
 
-async def serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+async def serve(
+    app: FastAPI, ws: str = IMPORT_PATH
+) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws=ws
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -188,9 +193,10 @@ async def serve(app: FastAPI) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
 
 
 @contextlib.asynccontextmanager
-async def running(wall: Wall) -> AsyncIterator[LiveServer]:
-    """Serve ``wall.app`` on a real uvicorn until the block ends."""
-    server, task, port = await serve(wall.app)
+async def running(wall: Wall, ws: str = IMPORT_PATH) -> AsyncIterator[LiveServer]:
+    """Serve ``wall.app`` on a real uvicorn (with our WebSocket protocol unless ``ws`` names
+    another) until the block ends."""
+    server, task, port = await serve(wall.app, ws)
     try:
         yield LiveServer(wall, f"http://127.0.0.1:{port}", port)
     finally:

@@ -1,9 +1,13 @@
 """The app for an ASGI server started by hand: ``uvicorn --factory wallserver.asgi:app``.
 
 ``wallserver serve`` is the usual way to run; this factory is for running several worker
-processes (``uvicorn --factory wallserver.asgi:app --workers 2``) or another ASGI server. Each
-worker is an instance: they share the database and need a shared broker (``redis://`` or
-``postgresql://``, docs/deploy.md). Settings come from ``WALL_*`` variables, as for the CLI.
+processes (``uvicorn --factory wallserver.asgi:app --workers 2 --ws
+wallserver.stream.protocol:WallProtocol``) or another ASGI server. ``--ws`` selects our
+WebSocket protocol, as ``wallserver serve`` does: without it walls still work, but the hub
+writes to them through ASGI and each idle viewer holds about 8 KB more (docs/performance.md,
+"Issue #12"). Each worker is an instance: they share the database and need a shared broker
+(``redis://`` or ``postgresql://``, docs/deploy.md). Settings come from ``WALL_*`` variables,
+as for the CLI.
 Migrate first (``wallserver migrate`` or one ``wallserver serve``): workers that start together
 would otherwise race to migrate a fresh database.
 """

@@ -15,6 +15,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import Pages, approved
 from tests.conftest import LiveServer, Wall, free_port
+from wallserver.stream.protocol import IMPORT_PATH
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +46,12 @@ class Restartable:
 
     async def start(self) -> None:
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ws=IMPORT_PATH,
         )
         self.server = uvicorn.Server(config)
         self.task = asyncio.create_task(self.server.serve())

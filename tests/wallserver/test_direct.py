@@ -52,7 +52,7 @@ def test_compression_is_off_and_pings_on_unless_set(tmp_path: Path) -> None:
     the settings turn compression on and pings off."""
     default = server_options(make_settings(tmp_path))
     assert default == {
-        "ws": "websockets-sansio",
+        "ws": "wallserver.stream.protocol:WallProtocol",
         "ws_per_message_deflate": False,
         "ws_ping_interval": 20.0,
         "ws_ping_timeout": 20.0,

@@ -35,6 +35,7 @@ from wallserver.app import create_app
 from wallserver.broker import Broker
 from wallserver.store import NewPost
 from wallserver.stream.hub import Hub
+from wallserver.stream.protocol import IMPORT_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,6 +71,29 @@ async def test_live_walls_are_written_directly_and_get_every_event_once(
     finally:
         for ws in sockets:
             await ws.close()
+
+
+async def test_under_uvicorns_own_protocol_walls_are_served_through_asgi(
+    wall: Wall, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A uvicorn started without ``--ws wallserver.stream.protocol:WallProtocol`` still serves
+    walls every event once, through ASGI, and the log says once how to get direct writes."""
+    async with running(wall, ws="websockets-sansio") as live:
+        sockets = [await websockets.connect(wall_url(live, 0)) for _ in range(2)]
+        try:
+            for ws in sockets:
+                await hello(ws)
+            posted = await approve_new(wall, "asgi-path")
+            for ws in sockets:
+                [got] = await receive(ws, 1)
+                assert got["post"]["id"] == posted
+            clients = hub_of(wall)._channels[wall.event.id].clients
+            assert all(not c.live and c.socket is None for c in clients)
+        finally:
+            for ws in sockets:
+                await ws.close()
+    told = [r for r in caplog.records if IMPORT_PATH in r.getMessage()]
+    assert len(told) == 1 and told[0].levelname == "WARNING"
 
 
 def unread_socket(port: int) -> socket.socket:
@@ -271,7 +295,8 @@ async def test_uvicorn_with_two_workers_serves_one_event_consistently(
         PYTHONPATH=str(REPO),
     )
     argv = [sys.executable, "-m", "uvicorn", "--factory", "wallserver.asgi:app", "--workers",
-            "2", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+            "2", "--ws", IMPORT_PATH, "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning"]  # fmt: skip
     process = await asyncio.create_subprocess_exec(*argv, env=env, cwd=REPO)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -36,6 +36,7 @@ from wallserver.store import EventInfo, Principal
 from wallserver.stream.client import TooSlow, WallClient
 from wallserver.stream.direct import DirectSocket
 from wallserver.stream.hub import Hub
+from wallserver.stream.protocol import IMPORT_PATH
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -211,13 +212,40 @@ class WallSockets:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._told = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and (found := WALL_PATH.match(scope["path"])):
-            socket = DirectSocket.of(send)
-            await serve_wall(WebSocket(scope, receive, send), found.group(1), socket)
+        slug = _wall_slug(scope)
+        if slug is None:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        socket = DirectSocket.of(send)
+        if socket is None and not self._told:
+            self._told = _tell_about_protocol(send)
+        await serve_wall(WebSocket(scope, receive, send), slug, socket)
+
+
+def _wall_slug(scope: Scope) -> str | None:
+    """The event's slug when ``scope`` is a wall socket (the match itself is not kept: every
+    idle viewer's frame would hold one)."""
+    if scope["type"] != "websocket":
+        return None
+    found = WALL_PATH.match(scope["path"])
+    return None if found is None else found.group(1)
+
+
+def _tell_about_protocol(send: Send) -> bool:
+    """Say once that uvicorn runs with its own WebSocket protocol, which the hub cannot write
+    to directly (``uvicorn --ws`` not given); True once said."""
+    server = type(getattr(send, "__self__", None)).__module__
+    if not server.startswith("uvicorn."):
+        return False
+    log.warning(
+        "wall sockets are sent to through ASGI, one await per viewer and event: start uvicorn "
+        "with --ws %s for direct writes and less memory per viewer (docs/deploy.md)",
+        IMPORT_PATH,
+    )
+    return True
 
 
 def _caught_up(

@@ -1,19 +1,20 @@
 """Writing wall events straight to a viewer's socket, without an await per viewer.
 
 The hub fans one wall event out to thousands of sockets. Through ASGI that is one
-``await send(...)`` per socket, each framing the same text again. Under uvicorn's
-``websockets-sansio`` protocol (the one uvicorn picks when ``websockets`` is installed) the ASGI
-``send`` is a bound method of a protocol object that owns the asyncio transport and a sans-I/O
-``websockets`` connection. The wall socket's middleware (``wallserver.api.ws.WallSockets``,
-the outermost one) finds that object when a wall connects and hands its :class:`DirectSocket`
-to the wall socket; the hub then
-writes a frame built once per event (:class:`Outgoing`) to each transport, as
-``websockets.broadcast`` does for its own connections (it frames per connection; we frame once
-when the connection negotiated no extension, and go through the connection's own framing,
-compression included, when it did).
+``await send(...)`` per socket, each framing the same text again. Under our WebSocket protocol
+for uvicorn (:class:`wallserver.stream.protocol.WallProtocol`: uvicorn's ``websockets-sansio``
+protocol holding less per connection) the ASGI ``send`` is a bound method of a protocol object
+that owns the asyncio transport and a sans-I/O ``websockets`` connection. The wall socket's
+middleware (``wallserver.api.ws.WallSockets``, the outermost one) finds that object when a wall
+connects and hands its :class:`DirectSocket` to the wall socket; the hub then writes a frame
+built once per event (:class:`Outgoing`) to each transport, as ``websockets.broadcast`` does
+for its own connections (it frames per connection; we frame once when the connection
+negotiated no extension, and go through the connection's own framing, compression included,
+when it did).
 
-Anything else (another server, wsproto, the test ASGI transport) finds no protocol object, and
-the wall socket sends through ASGI as before. Nothing here changes the bytes on the wire.
+Anything else (another server, another uvicorn protocol, the test ASGI transport) finds no
+protocol object, and the wall socket sends through ASGI as before. Nothing here changes the
+bytes on the wire.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import Send
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
+
+from wallserver.stream.protocol import IMPORT_PATH, WallProtocol
 
 if TYPE_CHECKING:
     from wallserver.settings import Settings
@@ -55,38 +58,29 @@ the connection is closing or closed."""
 
 
 class DirectSocket:
-    """A viewer's socket as uvicorn's sans-I/O WebSocket protocol holds it."""
+    """A viewer's socket as :class:`~wallserver.stream.protocol.WallProtocol` holds it."""
 
     __slots__ = ("_deflate", "_protocol", "_transport")
 
-    def __init__(self, protocol: Any) -> None:
+    def __init__(self, protocol: WallProtocol) -> None:
         self._protocol = protocol
         self._transport: Any = None  # set by settle(), once the handshake is answered
         self._deflate = False
 
     @classmethod
     def of(cls, send: Send) -> DirectSocket | None:
-        """The socket behind uvicorn's ``send``, or None when the server is another one."""
+        """The socket behind ``send`` when it is :class:`WallProtocol`'s, else None."""
         protocol = getattr(send, "__self__", None)
-        if protocol is None or type(protocol).__name__ != "WebSocketsSansIOProtocol":
-            return None
-        if not all(hasattr(protocol, a) for a in ("transport", "conn", "close_sent")):
-            return None  # a uvicorn whose protocol we do not know: stay on the ASGI path
-        return cls(protocol)
+        return cls(protocol) if isinstance(protocol, WallProtocol) else None
 
     def settle(self) -> bool:
-        """After the handshake: note the transport and whether the connection compresses, and
-        let go of the handshake's request and response (headers and all), which uvicorn's
-        protocol keeps for the socket's life but reads only until the handshake is answered (a
-        few KiB per viewer, for thousands of viewers). False if the handshake is not done."""
+        """After the handshake: note the transport and whether the connection compresses.
+        False if the handshake is not done."""
         p = self._protocol
-        if not getattr(p, "handshake_complete", False) or p.conn.state is not State.OPEN:
+        if not p.handshake_complete or p.conn.state is not State.OPEN:
             return False
         self._transport = p.transport
         self._deflate = bool(p.conn.extensions)
-        for name in ("request", "response"):
-            if getattr(p, name, None) is not None:
-                setattr(p, name, None)
         return True
 
     def send(self, message: Outgoing, limit: int) -> int:
@@ -116,11 +110,11 @@ class DirectSocket:
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's WebSocket options for these settings: the sans-I/O ``websockets`` protocol
-    (the one :class:`DirectSocket` can write to), compression and pings as configured."""
+    """uvicorn's WebSocket options for these settings: our protocol (the one
+    :class:`DirectSocket` can write to), compression and pings as configured."""
     ping = settings.ws_ping_seconds or None
     return {
-        "ws": "websockets-sansio",
+        "ws": IMPORT_PATH,
         "ws_per_message_deflate": settings.ws_compression,
         "ws_ping_interval": ping,
         "ws_ping_timeout": ping,
