@@ -204,9 +204,7 @@ async def test_a_reload_while_the_server_is_down_still_shows_the_last_posts(
     await pages.screenshot(page, "reloaded-offline")
 
 
-async def test_a_withdrawn_photo_leaves_the_screens_offline_cache(
-    pages: Pages, wall: Wall
-) -> None:
+async def test_a_withdrawn_photo_leaves_the_screens_offline_cache(pages: Pages, wall: Wall) -> None:
     """A guest's takedown deletes the photo on the server; the copy the screen's service worker
     kept for offline use goes too, not only the card."""
     cached = (
