@@ -44,7 +44,7 @@ const STRINGS = {
     "hint.rejected": "A moderator decided not to show this post.",
     "hint.hidden": "It is no longer shown anywhere.",
     "status.withdrawn": "Deleted",
-    "hint.withdrawn": "You took it down: it is no longer shown anywhere, and its text, name and photos are deleted.",
+    "hint.withdrawn": "It was taken down: it is no longer shown anywhere, and its text, name and photos are deleted.",
   },
   de: {
     intro: "Dein Beitrag erscheint nach einer kurzen Prüfung auf der Wall.",
@@ -88,7 +88,7 @@ const STRINGS = {
     "hint.rejected": "Das Team hat entschieden, diesen Beitrag nicht zu zeigen.",
     "hint.hidden": "Er wird nirgends mehr gezeigt.",
     "status.withdrawn": "Gelöscht",
-    "hint.withdrawn": "Du hast ihn entfernt: Er wird nirgends mehr gezeigt, Text, Name und Fotos sind gelöscht.",
+    "hint.withdrawn": "Er wurde entfernt: Er wird nirgends mehr gezeigt, Text, Name und Fotos sind gelöscht.",
   },
 };
 
