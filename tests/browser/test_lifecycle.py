@@ -134,3 +134,26 @@ async def test_draft_rehearsal_live_ended_from_the_admin_page(
     await card.get_by_role("button", name="Reopen").click()
     await expect(wall.locator("#wall-closing")).to_be_hidden()
     await expect(wall.locator("#wall-empty")).to_be_visible()
+
+
+async def test_a_move_made_elsewhere_reaches_an_open_admin_page(
+    pages: Pages, live: LiveServer
+) -> None:
+    """Another admin (or the CLI) moves the event: the open admin page shows the new state and
+    its buttons when it is looked at again, and says so."""
+    w = live.wall
+    await w.store.auth.create_user("boss", "admin", "password123")
+    admin = await logged_in(pages, "/admin", "admin")
+    card = admin.locator(f'.event[data-slug="{w.event.slug}"]')
+    before = await card.locator(".event-state").text_content()
+    target = "ended" if before == "live" else "live"
+    moved = await w.client.post(
+        f"/api/events/{w.event.slug}/state", json={"state": target}, headers=w.auth("admin")
+    )
+    assert moved.status_code == 200, moved.text
+    await expect(card.locator(".event-state")).to_have_text(before or "")
+    await admin.evaluate("window.dispatchEvent(new Event('focus'))")  # the tab looked at again
+    await expect(card.locator(".event-state")).to_have_text(target)
+    await expect(card.locator(".lifecycle-note")).to_have_text(f"Moved elsewhere: now {target}.")
+    labels = await card.locator(".lifecycle-actions button").all_text_contents()
+    assert labels == (["Reopen"] if target == "ended" else ["End event"])

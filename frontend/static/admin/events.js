@@ -18,6 +18,10 @@ const HINTS = {
   ended: "Ended: no posts are taken, sources are stopped and the walls show the closing screen.",
 };
 
+// Another admin, the CLI or the API may move an event too: each card checks its state now and
+// then, and whenever the page is looked at again, so its buttons are the ones that apply.
+const CHECK_MS = 15000;
+
 function path(slug, rest = "") {
   return `/api/events/${encodeURIComponent(slug)}${rest}`;
 }
@@ -69,6 +73,19 @@ class EventCard {
       this.say(done + gone);
     } catch (err) {
       this.say(err.message, true);
+      this.check(); // a refused move may mean the event moved elsewhere
+    }
+  }
+
+  // The state as the server has it; a move made elsewhere is shown and said.
+  async check() {
+    try {
+      const event = await api("GET", path(this.slug));
+      if (event.state === this.el.dataset.state) return;
+      this.show(event.state);
+      this.say(`Moved elsewhere: now ${event.state}.`);
+    } catch {
+      // offline or logged out: the next check tries again
     }
   }
 
@@ -91,7 +108,13 @@ class EventCard {
   }
 }
 
-for (const el of document.querySelectorAll(".event[data-slug]")) new EventCard(el);
+const cards = [...document.querySelectorAll(".event[data-slug]")].map((el) => new EventCard(el));
+const checkAll = () => {
+  if (document.visibilityState === "visible") for (const card of cards) card.check();
+};
+setInterval(checkAll, CHECK_MS);
+document.addEventListener("visibilitychange", checkAll);
+window.addEventListener("focus", checkAll);
 
 const form = document.getElementById("event-form");
 const formError = document.getElementById("event-error");
