@@ -7,9 +7,8 @@ WebSocket protocol, as ``wallserver serve`` does: without it walls still work, b
 writes to them through ASGI and each idle viewer holds about 8 KB more (docs/performance.md,
 "Issue #12"). Each worker is an instance: they share the database and need a shared broker
 (``redis://`` or ``postgresql://``, docs/deploy.md). Settings come from ``WALL_*`` variables,
-as for the CLI.
-Migrate first (``wallserver migrate`` or one ``wallserver serve``): workers that start together
-would otherwise race to migrate a fresh database.
+as for the CLI. Each worker upgrades the database as it starts; workers that start together take
+turns (``wallserver.db.migrate``), so a fresh database is migrated once.
 """
 
 from __future__ import annotations

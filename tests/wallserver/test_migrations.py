@@ -1,5 +1,8 @@
 """Migrations: applied once, recorded, and safe to run again."""
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -7,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import make_settings
 from wallserver.db.migrate import alembic_config, upgrade
-from wallserver.settings import to_sync_url
+from wallserver.settings import Settings, to_sync_url
 
 
 def test_upgrade_twice_keeps_the_schema_and_records_the_head(tmp_path: Path) -> None:
@@ -24,3 +27,47 @@ def test_upgrade_twice_keeps_the_schema_and_records_the_head(tmp_path: Path) -> 
     assert version == ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
     assert mode == "wal"
     assert {"event", "post", "decision", "wall_entry", "wall_user", "api_token", "source"} <= tables
+
+
+SCRIPT = """
+import sys, time
+from pathlib import Path
+from tests.conftest import make_settings
+from wallserver.db.migrate import upgrade
+settings = make_settings(Path(sys.argv[1]), database_url=sys.argv[2] or None)
+Path(sys.argv[3], "ready-" + sys.argv[4]).touch()
+while not Path(sys.argv[3], "go").exists():  # imported: start together, as workers do
+    time.sleep(0.005)
+upgrade(settings)
+"""
+
+
+def test_instances_starting_together_take_turns_to_migrate(
+    any_settings: Settings, tmp_path: Path
+) -> None:
+    """Several processes upgrading one fresh database at once (instances, uvicorn's workers)
+    all succeed and leave it at head: they take turns instead of creating the same tables."""
+    url = any_settings.database_url or ""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", SCRIPT, str(any_settings.data_dir), url, str(gate), str(n)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(gate.glob("ready-*"))) < len(workers) and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling the files the workers write, not waiting in their place
+    (gate / "go").touch()
+    outcomes = [(w.wait(timeout=120), w.communicate()[1]) for w in workers]
+    for code, err in outcomes:
+        assert code == 0, err[-2000:]
+    engine = create_engine(to_sync_url(any_settings.resolved_database_url))
+    with engine.connect() as conn:
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(any_settings)).get_current_head()
+    assert versions == [head]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 from alembic import command
@@ -24,10 +25,17 @@ def alembic_config(settings: Settings) -> Config:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (``wallserver db upgrade``; also run at start)."""
-    if settings.resolved_database_url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(settings), revision)
+    """Bring the database to ``revision`` (``wallserver db upgrade``; also run at start).
+
+    Processes that start together take turns: on PostgreSQL an advisory lock in the migration's
+    transaction (``migrations/env.py``), on SQLite a lock on a file beside the database."""
+    if not settings.resolved_database_url.startswith("sqlite"):
+        command.upgrade(alembic_config(settings), revision)
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / ".migrate.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        command.upgrade(alembic_config(settings), revision)
 
 
 def revisions(settings: Settings) -> set[str]:

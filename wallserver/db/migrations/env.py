@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import wallserver.db.models  # noqa: F401  (registers the tables)
 
+MIGRATION_LOCK = 0x7761_6C6C  # 'wall': the advisory lock of wallserver's migrations
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
 assert url is not None
@@ -27,6 +28,11 @@ if connectable is None:
             render_as_batch=url.startswith("sqlite"),
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Instances (or uvicorn's workers) that start together would otherwise race to
+                # create the same tables: the first takes this lock, the others wait for its
+                # commit and then find the schema at head. (SQLite: wallserver.db.migrate.)
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             context.run_migrations()
     engine.dispose()
 else:
