@@ -128,10 +128,25 @@ def append_wall(
 
 def _rehearsing(conn: Connection, event_ids: set[int]) -> set[int]:
     """Those of the events in rehearsal, read in the write's transaction: a post is a test post
-    when its event rehearses as it is stored, whatever the event was when the post arrived."""
+    when its event rehearses as it is stored, whatever the event was when the post arrived.
+
+    On PostgreSQL the rehearsing events' rows stay locked FOR UPDATE until the batch commits.
+    Unlocked, a go-live could commit between this read and the batch's commit, and the test
+    posts it withdraws would miss this batch's (not visible to it yet): a test post left on the
+    live event. Locked, the go-live (``change_state`` locks the row too) waits for the batch, or
+    the batch waits for it and reads the event live. FOR UPDATE, not FOR SHARE: two batches
+    each holding FOR SHARE deadlock on the wall counter's UPDATE (``append_wall``). It queues
+    the batches of a rehearsing event one after another (rows taken in id order, so batches of
+    several events queue too); live events match no row and take no lock. SQLite renders no
+    lock: its writers queue anyway."""
     if not event_ids:
         return set()
-    query = select(EVENTS.c.id).where(EVENTS.c.id.in_(event_ids), EVENTS.c.state == REHEARSAL)
+    query = (
+        select(EVENTS.c.id)
+        .where(EVENTS.c.id.in_(event_ids), EVENTS.c.state == REHEARSAL)
+        .order_by(EVENTS.c.id)
+        .with_for_update()
+    )
     return {int(i) for i in conn.execute(query).scalars()}
 
 
