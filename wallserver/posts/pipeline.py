@@ -125,7 +125,9 @@ class Pipeline:
             if created and record.status == Status.APPROVED.value:
                 shown.setdefault(record.event_id, []).append(record)
         messages: dict[int, WallMessage] = {}
-        for event_id, records in shown.items():
+        # Events in id order, as every batch locks them (each bump locks the event's row), so two
+        # instances' batches that span the same events cannot deadlock.
+        for event_id, records in sorted(shown.items()):
             appended = arrivals.append_wall(
                 conn, event_id, [protocol.post_show(r) for r in records], [r.id for r in records]
             )
