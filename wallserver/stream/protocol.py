@@ -38,16 +38,54 @@ if TYPE_CHECKING:
 IMPORT_PATH = "wallserver.stream.protocol:WallProtocol"
 
 
-class Inbox:
+class Waiting:
+    """The coroutines waiting on an :class:`Inbox` or a :class:`Gate`: a future each, in a list
+    made only while one waits (an ``asyncio.Queue`` or ``Event`` holds a deque from the start)."""
+
+    __slots__ = ("_waiters",)
+
+    def __init__(self) -> None:
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    async def _wait(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = [waiter]
+        else:
+            self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            waiters = self._waiters
+            if waiters is not None:
+                if waiter in waiters:
+                    waiters.remove(waiter)
+                if not waiters:
+                    self._waiters = None
+
+    def _wake_one(self) -> None:
+        for waiter in self._waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _wake_all(self) -> None:
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+class Inbox(Waiting):
     """What uvicorn's protocol uses of an ``asyncio.Queue`` (``put_nowait``, ``get``,
     ``empty``), unbounded, holding a list only while messages wait and a future only while
     someone waits for one."""
 
-    __slots__ = ("_items", "_waiters")
+    __slots__ = ("_items",)
 
     def __init__(self) -> None:
+        super().__init__()
         self._items: list[ASGIReceiveEvent] | None = None
-        self._waiters: list[asyncio.Future[None]] | None = None
 
     def empty(self) -> bool:
         return not self._items
@@ -57,79 +95,45 @@ class Inbox:
             self._items = [item]
         else:
             self._items.append(item)
-        self._wake()
+        self._wake_one()
 
     async def get(self) -> ASGIReceiveEvent:
         while not self._items:
-            waiter = asyncio.get_running_loop().create_future()
-            if self._waiters is None:
-                self._waiters = [waiter]
-            else:
-                self._waiters.append(waiter)
             try:
-                await waiter
+                await self._wait()
             except BaseException:
-                if self._items and waiter.done() and not waiter.cancelled():
-                    self._wake()  # it was woken, then cancelled: pass the wake-up on
+                if self._items:
+                    self._wake_one()  # it may have been woken, then cancelled: pass it on
                 raise
-            finally:
-                self._forget(waiter)
         item = self._items.pop(0)
         if not self._items:
             self._items = None
         return item
 
-    def _wake(self) -> None:
-        for waiter in self._waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
-                return
 
-    def _forget(self, waiter: asyncio.Future[None]) -> None:
-        waiters = self._waiters
-        if waiters is not None:
-            if waiter in waiters:
-                waiters.remove(waiter)
-            if not waiters:
-                self._waiters = None
-
-
-class Gate:
+class Gate(Waiting):
     """What uvicorn's protocol uses of an ``asyncio.Event`` (``set``, ``clear``, ``is_set``,
     ``wait``): whether the transport takes more writes, with futures only while sends wait."""
 
-    __slots__ = ("_open", "_waiters")
+    __slots__ = ("_open",)
 
     def __init__(self) -> None:
+        super().__init__()
         self._open = True
-        self._waiters: list[asyncio.Future[None]] | None = None
 
     def is_set(self) -> bool:
         return self._open
 
     def set(self) -> None:
         self._open = True
-        waiters, self._waiters = self._waiters, None
-        for waiter in waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
+        self._wake_all()
 
     def clear(self) -> None:
         self._open = False
 
     async def wait(self) -> None:
-        if self._open:
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        if self._waiters is None:
-            self._waiters = [waiter]
-        else:
-            self._waiters.append(waiter)
-        try:
-            await waiter
-        finally:
-            if self._waiters is not None and waiter in self._waiters:
-                self._waiters.remove(waiter)
+        if not self._open:
+            await self._wait()
 
 
 class WallProtocol(WebSocketsSansIOProtocol):
