@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -30,40 +29,37 @@ def test_upgrade_twice_keeps_the_schema_and_records_the_head(tmp_path: Path) -> 
 
 
 SCRIPT = """
-import sys, time
+import sys
 from pathlib import Path
 from tests.conftest import make_settings
 from wallserver.db.migrate import upgrade
 settings = make_settings(Path(sys.argv[1]), database_url=sys.argv[2] or None)
-Path(sys.argv[3], "ready-" + sys.argv[4]).touch()
-while not Path(sys.argv[3], "go").exists():  # imported: start together, as workers do
-    time.sleep(0.005)
+print("ready", flush=True)
+sys.stdin.readline()  # imported: start together, as workers do
 upgrade(settings)
 """
 
 
-def test_instances_starting_together_take_turns_to_migrate(
-    any_settings: Settings, tmp_path: Path
-) -> None:
+def test_instances_starting_together_take_turns_to_migrate(any_settings: Settings) -> None:
     """Several processes upgrading one fresh database at once (instances, uvicorn's workers)
     all succeed and leave it at head: they take turns instead of creating the same tables."""
     url = any_settings.database_url or ""
-    gate = tmp_path / "gate"
-    gate.mkdir()
+    argv = [sys.executable, "-c", SCRIPT, str(any_settings.data_dir), url]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, str(any_settings.data_dir), url, str(gate), str(n)],
-            stderr=subprocess.PIPE,
-            text=True,
+            argv, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        for n in range(4)
+        for _ in range(4)
     ]
-    deadline = time.monotonic() + 60
-    while len(list(gate.glob("ready-*"))) < len(workers) and time.monotonic() < deadline:
-        time.sleep(0.01)  # polling the files the workers write, not waiting in their place
-    (gate / "go").touch()
-    outcomes = [(w.wait(timeout=120), w.communicate()[1]) for w in workers]
-    for code, err in outcomes:
+    for worker in workers:  # each has imported everything and waits for the word
+        said = worker.stdout.readline() if worker.stdout else ""
+        assert said.strip() == "ready", worker.communicate()[1][-2000:]
+    for worker in workers:
+        assert worker.stdin
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    outcomes = [(w.communicate(timeout=120)[1], w.returncode) for w in workers]
+    for err, code in outcomes:
         assert code == 0, err[-2000:]
     engine = create_engine(to_sync_url(any_settings.resolved_database_url))
     with engine.connect() as conn:
