@@ -32,8 +32,9 @@ async def public(host: str) -> list[str]:
 
 
 async def slow_body() -> AsyncIterator[bytes]:
+    """A photo whose server sends three bytes, then nothing, ever."""
     yield b"\xff\xd8\xff"
-    await asyncio.sleep(5)
+    await asyncio.Event().wait()
     yield b"never"
 
 
