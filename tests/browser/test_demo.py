@@ -6,15 +6,31 @@ import json
 import os
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import free_port
+
+READY = "Press Ctrl-C to stop."  # the banner's last line: printed once the server listens
+
+
+def copy_output(proc: subprocess.Popen[str], log: IO[str], ready: threading.Event) -> None:
+    """The demo's output into its log (drained to the end, so it never blocks on a full pipe);
+    ``ready`` is set when the banner is out, or when the process ends without one."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        log.write(line)
+        log.flush()
+        if line.strip() == READY:
+            ready.set()
+    ready.set()
 
 
 @pytest.fixture
@@ -27,21 +43,17 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "wallserver", "demo", "--port", str(port), "--rate", "3"],
         env=env,
-        stdout=log,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
+    ready = threading.Event()
+    copier = threading.Thread(target=copy_output, args=(proc, log, ready), daemon=True)
+    copier.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, (tmp_path / "demo.log").read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "demo did not come up within 30 s"
-            time.sleep(0.2)
+        assert ready.wait(timeout=30), "demo printed no banner within 30 s"
+        assert proc.poll() is None, (tmp_path / "demo.log").read_text()
         creds = json.loads((tmp_path / "demo-credentials.json").read_text())
         yield base, creds
     finally:
@@ -50,6 +62,9 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
             assert proc.wait(timeout=15) == 0, "demo did not stop cleanly on Ctrl-C"
         finally:
             proc.kill()
+            copier.join(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
             log.close()
     output = (tmp_path / "demo.log").read_text()
     assert f"{base}/wall/xmas-party" in output
@@ -57,19 +72,23 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     assert "429 Too Many Requests" not in output  # the crowd is many phones, not one
 
 
-def pending_post(base: str, token: str) -> dict[str, object]:
-    """Wait (bounded) until the simulated crowd has put a post in the queue."""
+def pending_post(base: str, token: str) -> dict[str, Any]:
+    """A post the simulated crowd put in the queue: one waiting already, or the next one the
+    moderation socket announces (listening first, so none slips between the two)."""
     headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    url = base.replace("http://", "ws://") + "/ws/events/xmas-party/moderation"
+    with connect(url, additional_headers=headers, open_timeout=10) as feed:
+        assert json.loads(feed.recv(timeout=10))["type"] == "hello"
         page = httpx.get(
             f"{base}/api/events/xmas-party/posts?status=pending&order=oldest&limit=1",
             headers=headers,
         ).json()
         if page["posts"]:
             return page["posts"][0]  # type: ignore[no-any-return]
-        time.sleep(0.3)
-    raise AssertionError("the simulated crowd posted nothing for 30 s")
+        while True:  # the crowd posts a few times a second; recv gives up after 30 s
+            message = json.loads(feed.recv(timeout=30))
+            if message["type"] == "queue.new" and message["post"]["status"] == "pending":
+                return message["post"]  # type: ignore[no-any-return]
 
 
 @pytest.mark.browser
