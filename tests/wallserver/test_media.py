@@ -8,7 +8,6 @@ import asyncio
 import io
 import struct
 import threading
-import time
 import zipfile
 import zlib
 from dataclasses import replace
@@ -419,13 +418,16 @@ async def test_photos_are_processed_off_the_event_loop_one_per_cpu(
     running = 0
     most = 0
     lock = threading.Lock()
+    entered = threading.Semaphore(0)  # one release per decode that began
+    finish = threading.Event()  # the decodes take as long as the test needs
 
     def slow(*args: Any) -> Any:
         nonlocal running, most
         with lock:
             running += 1
             most = max(most, running)
-        time.sleep(0.3)
+        entered.release()
+        finish.wait(timeout=30)
         with lock:
             running -= 1
         return prepare(*args)
@@ -434,10 +436,12 @@ async def test_photos_are_processed_off_the_event_loop_one_per_cpu(
     uploads = [
         asyncio.create_task(send(wall, encode(photo((40 + i, 30)), "PNG"))) for i in range(4)
     ]
-    await asyncio.sleep(0.1)
+    for _ in range(2):  # two decodes under way, in threads
+        assert await asyncio.to_thread(entered.acquire, timeout=30)
     health = await wall.client.get("/healthz")
     assert health.status_code == 200
-    assert not all(task.done() for task in uploads), "answered while photos were in work"
+    assert not any(task.done() for task in uploads), "answered while photos were in work"
+    finish.set()
     assert [r.status_code for r in await asyncio.gather(*uploads)] == [202] * 4
     assert most == 2
 
