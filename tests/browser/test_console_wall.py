@@ -3,8 +3,10 @@ open screen within a second and brings them back."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import APIResponse, Route, expect
 
 from tests.browser.conftest import Pages, approved, log_in, wait_until
 from tests.conftest import LiveServer
@@ -15,6 +17,24 @@ new MutationObserver(() => {
   const wall = document.getElementById("wall");
   if (wall && wall.dataset.paused === "true" && !window.__pausedAt) window.__pausedAt = Date.now();
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-paused"] });
+"""
+
+# Records when the kill switch was really pressed: Playwright's click first waits for the button
+# to be visible, stable and enabled, which on a busy machine can take longer than the second.
+PRESSED_AT = """
+document.addEventListener("click", (ev) => {
+  if (ev.target.id === "kill" && !window.__pressedAt) window.__pressedAt = Date.now();
+}, true);
+"""
+
+# Every text the kill switch's button has shown, in order.
+KILL_TEXTS = """
+window.__killTexts = [];
+new MutationObserver(() => {
+  const kill = document.getElementById("kill");
+  const last = window.__killTexts[window.__killTexts.length - 1];
+  if (kill && kill.textContent !== last) window.__killTexts.push(kill.textContent);
+}).observe(document, { childList: true, characterData: true, subtree: true });
 """
 
 pytestmark = pytest.mark.browser
@@ -58,14 +78,15 @@ async def test_kill_switch_blanks_every_open_screen_within_a_second(
     ]
     for screen in screens:
         await expect(screen.locator("#cards .card")).to_have_count(1)
-    console = await pages.open(name="console")
+    console = await pages.open(name="console", init_scripts=(PRESSED_AT,))
     await log_in(console, live)
     kill = console.locator("#kill")
     await expect(kill).to_have_text("Pause all screens")
+    await expect(kill).to_be_enabled()  # once the console knows the switch is off
     # Timed by the pages themselves (one machine, one clock), from the press to each screen going
     # blank, so the test harness's own polling does not count against the second.
-    pressed = await console.evaluate("Date.now()")
     await kill.click()
+    pressed = await wait_until(console, "window.__pressedAt")
     for screen in screens:
         paused_at = await wait_until(screen, "window.__pausedAt", 5.0)
         await expect(screen.locator("#cards")).to_be_hidden()
@@ -80,6 +101,49 @@ async def test_kill_switch_blanks_every_open_screen_within_a_second(
     for screen in [*screens, late]:
         await expect(screen.locator("#cards .card")).to_be_visible(timeout=1000)
     await expect(kill).to_have_text("Pause all screens")
+
+
+async def test_console_kill_switch_waits_for_its_state_and_never_goes_back_in_time(
+    pages: Pages, live: LiveServer
+) -> None:
+    """The button cannot be pressed before the console knows whether the screens are paused (a
+    press would toggle the wrong way); an answer that left the server before a newer press (here
+    the console's first GET, held back) does not undo what the newer press's message showed."""
+    stale: list[APIResponse] = []
+    fetched, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_state(route: Route) -> None:
+        if route.request.method != "GET":
+            await route.continue_()
+            return
+        stale.append(await route.fetch())  # read now: "not paused"
+        fetched.set()
+        await release.wait()
+        await route.fulfill(response=stale[-1])
+
+    console = await pages.open(name="console", init_scripts=(KILL_TEXTS,))
+    await console.route("**/api/events/xmas/kill", hold_state)
+    await log_in(console, live)
+    kill = console.locator("#kill")
+    await asyncio.wait_for(fetched.wait(), 5)
+    await expect(kill).to_be_disabled()
+    assert (await stale[0].json())["paused"] is False
+
+    other = await live.wall.client.post(  # a second console presses the switch
+        "/api/events/xmas/kill", json={"paused": True}, headers=live.wall.auth("moderator")
+    )
+    assert other.status_code == 200, other.text
+    await expect(kill).to_have_text("Screens paused · resume")
+    await expect(kill).to_be_enabled()
+
+    async with console.expect_request_finished(lambda r: r.url.endswith("/kill")):
+        release.set()
+    await console.evaluate("new Promise((done) => setTimeout(done))")  # its .then has run
+    assert await console.evaluate("window.__killTexts") == [
+        "Pause all screens",
+        "Screens paused · resume",
+    ]
+    await expect(kill).to_have_attribute("aria-pressed", "true")
 
 
 async def test_caption_edit_reaches_the_wall(pages: Pages, live: LiveServer) -> None:

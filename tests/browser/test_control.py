@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import websockets
-from playwright.async_api import Page, Response, expect
+from playwright.async_api import Page, Response, Route, expect
 
 from tests.browser.conftest import PHONE, Pages, approved, wait_until
 from tests.browser.test_hostile import HOSTILE, assert_inert, visible_text
@@ -170,6 +170,49 @@ async def test_steering_and_announcements_from_the_control_page(
     await control.get_by_role("button", name="Clear announcement").click()
     await expect(control.locator("#announce-current")).to_have_text("nothing")
     assert await control.locator("#branding-form").count() == 0  # moderators steer only
+
+
+async def test_the_kill_switch_blanks_the_wall_and_a_poll_sent_before_it_does_not_undo_it(
+    pages: Pages, live: LiveServer
+) -> None:
+    """The control page's kill switch blanks an open wall. A poll of the screens that left the
+    server before the press, answered after it, does not put the button back to "off": staff
+    would think the screens show posts again while they are blank."""
+    await approved(live.wall, "k1", "Frohe Weihnachten!")
+    wall = await pages.open("/wall/xmas", name="wall")
+    await expect(wall.locator("#cards .card")).to_have_count(1)
+    control = await pages.open(name="control")
+    await log_in_as(control, live, "moderator")
+    kill = control.locator("#kill")
+    await expect(kill).to_be_enabled()
+    await expect(kill).to_have_attribute("aria-pressed", "false")
+
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_next_poll(route: Route) -> None:
+        stale = await route.fetch()  # read now, before the press: "off"
+        held.set()
+        await release.wait()
+        await route.fulfill(response=stale)
+
+    await control.route("**/api/events/xmas/screens", hold_next_poll)
+    await asyncio.wait_for(held.wait(), 5)
+    await kill.click()
+    await expect(kill).to_have_attribute("aria-pressed", "true")
+    await wait_until(wall, f"{WALL}.dataset.paused === 'true'")
+    await expect(wall.locator("#cards")).to_be_hidden()
+
+    async with control.expect_request_finished(lambda r: r.url.endswith("/screens")):
+        release.set()
+    await control.unroute("**/api/events/xmas/screens")
+    await control.evaluate("new Promise((done) => setTimeout(done))")  # its answer is shown
+    # Read once, not retried: the next poll, 2 s on, would put right what the stale one undid.
+    assert await kill.get_attribute("aria-pressed") == "true"
+    assert "Kill switch ON" in (await kill.text_content() or "")
+
+    await kill.click()
+    await expect(wall.locator("#cards .card")).to_be_visible()
+    await expect(kill).to_have_attribute("aria-pressed", "false")
 
 
 async def test_hostile_posts_are_text_on_the_control_page(pages: Pages, live: LiveServer) -> None:

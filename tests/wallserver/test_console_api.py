@@ -107,13 +107,26 @@ async def test_a_post_claimed_on_one_instance_is_not_offered_by_another(
 
 
 async def test_kill_switch_writes_pause_and_resume_to_the_wall_log(wall: Wall) -> None:
-    """Pause and resume are wall events with a seq, so screens that reconnect replay them."""
+    """Pause and resume are wall events with a seq, so screens that reconnect replay them; the
+    state's answers carry the seq of the press that set it, so a console can order them."""
+    state_url = f"/api/events/{wall.event.slug}/kill"
+    never = await wall.client.get(state_url, headers=wall.auth("admin"))
+    assert never.json() == {"paused": False, "seq": 0}
     assert await post(wall, "/kill", {}) == {"paused": True, "seq": 1}
-    state = await wall.client.get(f"/api/events/{wall.event.slug}/kill", headers=wall.auth("admin"))
-    assert state.json() == {"paused": True}
-    assert await post(wall, "/kill", {"paused": False}) == {"paused": False, "seq": 2}
+    state = await wall.client.get(state_url, headers=wall.auth("admin"))
+    assert state.json() == {"paused": True, "seq": 1}
+    await wall.ingest("k1", "a later wall event does not move the switch's seq")
+    assert (await wall.decide(1, "approve", 1)).status_code == 200
+    screens = await wall.client.get(f"{state_url[:-5]}/screens", headers=wall.auth("admin"))
+    assert (screens.json()["kill_switch"], screens.json()["kill_switch_seq"]) == (True, 1)
+    resumed = await post(wall, "/kill", {"paused": False})
+    assert resumed["paused"] is False and resumed["seq"] > 2
     log = [json.loads(m.text) for m in await wall.store.wall.after(wall.event.id, 0)]
-    assert log == [{"type": "wall.pause", "seq": 1}, {"type": "wall.resume", "seq": 2}]
+    assert [(m["type"], m["seq"]) for m in log if m["type"].startswith(("wall.p", "wall.r"))] == [
+        ("wall.pause", 1),
+        ("wall.resume", resumed["seq"]),
+    ]
+    assert log[1]["type"] == "post.show"
     assert not await wall.store.wall.paused(wall.event.id)
 
 

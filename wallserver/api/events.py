@@ -83,5 +83,5 @@ async def kill_switch(
 
 @router.get("/{slug}/kill")
 async def kill_state(scope: ModeratedEvent, store: StoreDep) -> dict[str, Any]:
-    event = scope.event
-    return {"paused": await store.wall.paused(event.id)}
+    paused, seq = await store.wall.kill_state(scope.event.id)
+    return {"paused": paused, "seq": seq}

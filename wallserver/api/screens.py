@@ -70,6 +70,7 @@ async def list_screens(
         log.warning("could not read the screens' heartbeats", exc_info=True)
         beats, heard = [], False
     now = presence.clock()
+    killed, kill_seq = await store.wall.kill_state(event.id)
     return {
         "screens": [
             {
@@ -81,7 +82,8 @@ async def list_screens(
         ],
         "announcement": announcements.every[0],
         "wall_seq": await store.wall.current_seq(event.id),
-        "kill_switch": await store.wall.paused(event.id),
+        "kill_switch": killed,
+        "kill_switch_seq": kill_seq,
         "heartbeats": heard,
         "server_time": round(now, 3),
     }

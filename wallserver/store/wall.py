@@ -93,8 +93,13 @@ class WallLog:
 
     async def paused(self, event_id: int) -> bool:
         """Whether the event's last pause/resume paused its screens."""
+        return (await self.kill_state(event_id))[0]
+
+    async def kill_state(self, event_id: int) -> tuple[bool, int]:
+        """The kill switch now and the seq of the change that set it (0: never pressed), so a
+        console can tell an answer that left before a newer press from one that came after."""
         query = (
-            select(WallEntry.type)
+            select(WallEntry.type, WallEntry.seq)
             .where(
                 WallEntry.event_id == event_id,
                 col(WallEntry.type).in_((WALL_PAUSE, WALL_RESUME)),
@@ -103,4 +108,5 @@ class WallLog:
             .limit(1)
         )
         async with self.db.read() as session:
-            return (await session.exec(query)).first() == WALL_PAUSE
+            row = (await session.exec(query)).first()
+        return (False, 0) if row is None else (row[0] == WALL_PAUSE, int(row[1]))

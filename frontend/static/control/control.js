@@ -95,7 +95,13 @@ function syncPickers(names) {
   }
 }
 
-function showKill(paused) {
+// As on the console: the poll, the press's answer and a second console's press can arrive out
+// of order, so each state carries its seq and an older one never undoes a newer one; the button
+// is disabled until the state is known and while a press is on its way.
+let killSeq = -1;
+function showKill(paused, seq) {
+  if (typeof seq !== "number" || seq < killSeq) return;
+  killSeq = seq;
   killButton.dataset.paused = String(paused);
   killButton.setAttribute("aria-pressed", String(paused));
   killButton.textContent = paused ? "Kill switch ON: screens blank · resume" : "Kill switch: blank every screen";
@@ -113,7 +119,8 @@ async function poll() {
     if (branding) branding.show(data.screens);
     spotlight.show(data.screens);
     showAnnouncement(data);
-    showKill(data.kill_switch);
+    showKill(data.kill_switch, data.kill_switch_seq);
+    if (!killButton.dataset.pressing) killButton.disabled = false;
     root.dataset.loaded = "true";
     if (!data.heartbeats) say("Heartbeats are unavailable (the server cannot reach its broker): screens may be online although shown offline.", "warn");
   } catch (err) {
@@ -128,12 +135,17 @@ async function poll() {
 
 killButton.addEventListener("click", async () => {
   const paused = killButton.dataset.paused !== "true";
+  killButton.dataset.pressing = "true";
+  killButton.disabled = true;
   try {
     const answer = await api("POST", `${base}/kill`, { paused });
-    showKill(answer.paused);
+    showKill(answer.paused, answer.seq);
     say(answer.paused ? "Kill switch on: every screen is blank." : "Kill switch off: screens show posts again.");
   } catch (err) {
     say(`Kill switch failed: ${err.message}`, "error");
+  } finally {
+    delete killButton.dataset.pressing;
+    killButton.disabled = killSeq < 0;
   }
 });
 

@@ -506,19 +506,39 @@ async function loadOlder() {
   }
 }
 
-function showPaused(paused) {
+// The kill switch's state comes from three places (the press's answer, the feed's wall.paused,
+// the GET on each hello) that can arrive out of order: each carries the seq of the change it
+// reports, and an older one never undoes a newer one. The button stays disabled until the state
+// is known, so a press before that cannot toggle the wrong way, and while a press is on its way.
+let pausedSeq = -1;
+let pressing = false;
+function showPaused(paused, seq) {
+  if (typeof seq !== "number" || seq < pausedSeq) return;
+  pausedSeq = seq;
   killButton.dataset.paused = String(paused);
   killButton.setAttribute("aria-pressed", String(paused));
   killButton.textContent = paused ? "Screens paused · resume" : "Pause all screens";
+  killButton.disabled = pressing;
+}
+
+function loadPaused() {
+  api("GET", `/api/events/${encodeURIComponent(slug)}/kill`)
+    .then((s) => showPaused(s.paused, s.seq))
+    .catch(() => {});
 }
 
 killButton.addEventListener("click", async () => {
   const paused = killButton.dataset.paused !== "true";
+  pressing = true;
+  killButton.disabled = true;
   try {
     const answer = await api("POST", `/api/events/${encodeURIComponent(slug)}/kill`, { paused });
-    showPaused(answer.paused);
+    showPaused(answer.paused, answer.seq);
   } catch (err) {
     say(err.message, { kind: "error" });
+  } finally {
+    pressing = false;
+    killButton.disabled = pausedSeq < 0;
   }
 });
 
@@ -535,12 +555,12 @@ function connect() {
       feedStatus.dataset.state = "online";
       feedStatus.textContent = "live";
       loadQueue().catch((err) => say(err.message, { kind: "error" }));
-      api("GET", `/api/events/${encodeURIComponent(slug)}/kill`).then((s) => showPaused(s.paused)).catch(() => {});
+      loadPaused();
       refreshEventState(slug, document.getElementById("event-state"));
     } else if (msg.type === M.QUEUE_CLAIM || msg.type === M.QUEUE_RELEASE) {
       claims.heard(msg);
     } else if (msg.type === M.WALL_PAUSED) {
-      showPaused(msg.paused);
+      showPaused(msg.paused, msg.seq);
     } else if ((msg.type === M.QUEUE_NEW || msg.type === M.QUEUE_UPDATE) && msg.post) {
       upsert(msg.post);
     }
