@@ -13,7 +13,7 @@ and served here instead, behind that check.
 script: FastAPI's Swagger UI and ReDoc pages load their code from a CDN, which our CSP blocks and
 a venue's offline network cannot reach, and the Swagger UI on PyPI is too old for OpenAPI 3.1.
 Its model (:mod:`wallserver.api.reference`) is built once per app and kept while the app's
-schema is the same object. ``/redoc`` redirects there.
+schema is the same object. ``/redoc`` redirects there (308), behind the same check.
 """
 
 from __future__ import annotations

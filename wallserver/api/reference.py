@@ -8,8 +8,8 @@ it, its parameters, its request body and its responses; then every schema of
 (a link to the definition is shown instead), so recursive schemas cannot recurse here.
 
 Every string comes from the schema and reaches the page as text (Jinja autoescape); nothing here
-produces markup. Prose keeps its paragraphs, and ````code```` or ```code``` spans become
-:class:`Span` values with ``code=True``.
+produces markup. Prose keeps its paragraphs, and spans in double or single backquotes (our
+docstrings' literals, Markdown's code) become :class:`Span` values with ``code=True``.
 """
 
 from __future__ import annotations
