@@ -1,6 +1,7 @@
 """Operators' routes: /metrics and the API docs are for admins (the docs for anyone under
-``WALL_PUBLIC_DOCS``), every response, an unhandled error's 500 too, has the security headers,
-and /readyz says 503 while the database or the broker cannot be reached."""
+``WALL_PUBLIC_DOCS``), /docs is a reference page served whole from this server, every response,
+an unhandled error's 500 too, has the security headers, and /readyz says 503 while the database
+or the broker cannot be reached."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import SECRET, Wall, free_port, make_settings, start_wall
+from tests.wallserver.markup import Element, parse
 from wallserver.app import create_app
 from wallserver.broker.memory import MemoryBroker
 from wallserver.store import Store
@@ -22,12 +24,16 @@ DOCS = ("/docs", "/redoc", "/openapi.json")
 
 
 async def test_metrics_and_docs_need_an_admin(wall: Wall) -> None:
-    """Strangers get a 401 error, an admin token gets the page."""
+    """Strangers get a 401 error, a moderator 403, an admin token gets the page (or, for
+    /redoc, the way to /docs)."""
     for path in (*DOCS, "/metrics"):
         anonymous = await wall.client.get(path)
         assert anonymous.status_code == 401, path
         assert anonymous.json()["error"]["code"] == "unauthorized"
-        assert (await wall.client.get(path, headers=wall.auth("admin"))).status_code == 200, path
+        moderator = await wall.client.get(path, headers=wall.auth("moderator"))
+        assert moderator.status_code == 403, path
+        admin = await wall.client.get(path, headers=wall.auth("admin"))
+        assert admin.status_code == (308 if path == "/redoc" else 200), path
     spec = await wall.client.get("/openapi.json", headers=wall.auth("admin"))
     assert "/api/events/{slug}/submissions" in spec.json()["paths"]
     metrics = await wall.client.get("/metrics", headers=wall.auth("admin"))
@@ -45,9 +51,83 @@ async def public_docs(tmp_path: Path) -> AsyncIterator[Wall]:
 
 async def test_public_docs_open_the_docs_but_not_the_metrics(public_docs: Wall) -> None:
     """WALL_PUBLIC_DOCS=true: the docs for anyone; /metrics still for admins."""
-    for path in DOCS:
+    for path in ("/docs", "/openapi.json"):
         assert (await public_docs.client.get(path)).status_code == 200, path
+    redoc = await public_docs.client.get("/redoc", follow_redirects=True)
+    assert redoc.status_code == 200
+    assert redoc.url.path == "/docs"
+    assert "API reference" in redoc.text
     assert (await public_docs.client.get("/metrics")).status_code == 401
+
+
+def _operation(doc: Element, method: str, path: str) -> Element:
+    """The card of ``method path`` on the reference page, found by its heading."""
+    for heading in doc.all("h3"):
+        if heading.text() == f"{method} {path}":
+            return heading.ancestor("article")
+    raise AssertionError(f"no {method} {path} on the page")
+
+
+def _table(card: Element, caption: str) -> dict[str, list[str]]:
+    """The rows of the card's table with this caption, by their first cell, as cell texts."""
+    table = next(t for t in card.all("table") if t.one("caption").text() == caption)
+    return {
+        row.one("th").text(): [cell.text() for cell in row.all("td")]
+        for row in table.one("tbody").all("tr")
+    }
+
+
+async def test_docs_is_a_reference_page_of_the_real_endpoints(wall: Wall) -> None:
+    """An admin's /docs lists the endpoints by tag with who may call them, their parameters,
+    body fields with types and limits, and responses; the schemas they name have anchors; the
+    page loads nothing from another site, runs no script and links /openapi.json."""
+    response = await wall.client.get("/docs", headers=wall.auth("admin"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    doc = parse(response.text)
+    assert doc.all("script") == []
+    for element in doc.all():
+        for attr in ("src", "href"):
+            url = element.attrs.get(attr, "/")
+            assert url.startswith(("/", "#")) and not url.startswith("//"), url
+    assert doc.all("a", href="/openapi.json")
+
+    ingest = _operation(doc, "POST", "/api/events/{slug}/ingest")
+    assert ingest.ancestor("section").attrs["id"] == "tag-ingest"
+    assert "Who: admin or ingest" in ingest.text()
+    assert "One post from a bridge" in ingest.text()
+    assert _table(ingest, "Parameters")["slug"][:3] == ["path", "string", "required"]
+    fields = _table(ingest, "Request body fields")
+    assert fields["source"][:2] == ["string", "required"]
+    assert "length 1 to 32" in fields["source"][2]
+    assert "pattern ^[a-z0-9][a-z0-9_.-]*$" in fields["source"][2]
+    assert fields["media"][:2] == ["array of Media", "optional"]
+    assert fields["created_at"][0] == "string (date-time) or null"
+    replies = _table(ingest, "Responses")
+    assert replies["202"][0] == "Successful Response"
+    assert "422" in replies
+    assert ingest.one("a", href="#schema-Media").text() == "Media"
+
+    listing = _operation(doc, "GET", "/api/events/{slug}/posts")
+    limit = _table(listing, "Parameters")["limit"]
+    assert limit[:3] == ["query", "integer", "optional"]
+    assert "value 1 to 200" in limit[3] and "default 50" in limit[3]
+    assert "Who: admin or moderator" in listing.text()
+
+    health = _operation(doc, "GET", "/healthz")
+    assert health.ancestor("section").attrs["id"] == "tag-ops"
+    assert "Who:" not in health.text()  # public: no role to name
+    assert _table(health, "Responses")["200"][0] == "Successful Response"
+
+    media = _table(doc.one(id="schema-Media"), "Fields of Media")
+    assert media["url"][:2] == ["string", "required"]
+    assert '"image", "video", "emoji"' in media["kind"][2]
+    assert doc.all(id="schema-IngestBody")
+    ids = {e.attrs["id"] for e in doc.all() if "id" in e.attrs}
+    links = {e.attrs["href"][1:] for e in doc.all("a") if e.attrs.get("href", "").startswith("#")}
+    assert links <= ids, links - ids  # every link within the page lands somewhere
+    assert len(doc.all("article", class_="ref-op")) >= 40
 
 
 async def test_an_unhandled_error_is_a_500_with_the_security_headers(app: FastAPI) -> None:

@@ -1,4 +1,4 @@
-"""For operators: liveness, readiness, Prometheus metrics, the API docs, and uploaded media files.
+"""For operators: liveness, readiness, Prometheus metrics, the API reference, and uploaded media.
 
 ``/healthz`` (the process answers and reads its database) and ``/readyz`` (database and broker
 reachable, else 503) are for anyone: load balancers and orchestrators call them without a
@@ -8,22 +8,30 @@ token, so they say which check failed and nothing else (no error text, no versio
 or bearer token: they tell a stranger the server's load, routes and version. ``WALL_PUBLIC_DOCS``
 opens the docs to anyone. FastAPI's own doc routes are switched off (:data:`NO_DEFAULT_DOCS`)
 and served here instead, behind that check.
+
+``/docs`` is a page rendered on the server (``reference.html``) from ``app.openapi()``, with no
+script: FastAPI's Swagger UI and ReDoc pages load their code from a CDN, which our CSP blocks and
+a venue's offline network cannot reach, and the Swagger UI on PyPI is too old for OpenAPI 3.1.
+Its model (:mod:`wallserver.api.reference`) is built once per app and kept while the app's
+schema is the same object. ``/redoc`` redirects there (308), behind the same check.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from wallserver.api.deps import SettingsDep, StoreDep
+from wallserver.api.pages import page
+from wallserver.api.reference import Reference, build, route_roles
 from wallserver.auth.deps import AdminDep, require
 from wallserver.errors import NotFound
 from wallserver.media.storage import NAME as MEDIA_NAME
@@ -116,11 +124,29 @@ async def openapi(request: Request, reader: DocsReader) -> JSONResponse:
     return JSONResponse(request.app.openapi())
 
 
+# Per app: the schema the reference was built from, and the reference.
+_references: weakref.WeakKeyDictionary[FastAPI, tuple[dict[str, Any], Reference]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def api_reference(app: FastAPI) -> Reference:
+    """The reference page's model of ``app``, built on first use (FastAPI caches the schema)."""
+    spec = app.openapi()
+    cached = _references.get(app)
+    if cached is None or cached[0] is not spec:
+        cached = (spec, build(spec, route_roles(app)))
+        _references[app] = cached
+    return cached[1]
+
+
 @router.get("/docs", include_in_schema=False)
-async def swagger(request: Request, reader: DocsReader) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=OPENAPI_URL, title=f"{request.app.title} API")
+async def docs(request: Request, reader: DocsReader) -> Response:
+    """The API reference: every endpoint by tag, then the schemas they name."""
+    return page(request, "reference.html", ref=api_reference(request.app), openapi_url=OPENAPI_URL)
 
 
 @router.get("/redoc", include_in_schema=False)
-async def redoc(request: Request, reader: DocsReader) -> HTMLResponse:
-    return get_redoc_html(openapi_url=OPENAPI_URL, title=f"{request.app.title} API")
+async def redoc(reader: DocsReader) -> Response:
+    """The ReDoc page is gone (see the module docstring); old bookmarks land on ``/docs``."""
+    return RedirectResponse("/docs", status_code=308)

@@ -32,6 +32,8 @@ from wallserver.store.sources import SourceInfo
 SESSION_COOKIE = "wall_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Each dependency made by ``require`` and the roles it admits, for the API reference (/docs).
+_ROLES: dict[Callable[..., object], tuple[str, ...]] = {}
 
 
 def bearer(conn: HTTPConnection) -> str | None:
@@ -80,7 +82,13 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
         return principal
 
     dependency.__name__ = f"require_{'_'.join(roles)}"
+    _ROLES[dependency] = roles
     return dependency
+
+
+def required_roles(call: Callable[..., object]) -> tuple[str, ...] | None:
+    """The roles ``call`` admits when :func:`require` made it, else ``None``."""
+    return _ROLES.get(call)
 
 
 AdminDep = Annotated[Principal, Depends(require("admin"))]
