@@ -25,6 +25,7 @@ from wallserver.api import (
     pages,
     posts,
     rules,
+    schema_errors,
     screens,
     session,
     sources,
@@ -151,6 +152,7 @@ def create_app(settings: Settings, *, migrate: bool = True, server: bool = False
         **ops.NO_DEFAULT_DOCS,
     )
     handlers.install(app)
+    schema_errors.install(app)
     routers = (
         access,
         events,
