@@ -13,8 +13,9 @@ short time; over any longer stretch it is the limit per window.
 The counts are in the database (``wallserver.store.logins``), which every instance of a
 deployment shares: behind a load balancer, with ``uvicorn --workers N`` or after a restart, a
 guesser gets the same number of attempts as against one process. The clock is the wall clock,
-as every instance must agree on the windows; clocks that disagree by less than a window do no
-harm.
+as every instance must agree on the windows (keep them in sync with NTP): clocks a few seconds
+apart only blur where a window ends, and rows are deleted a full window after their end, so
+none goes while an instance a little behind still counts in it.
 
 The price is that someone who knows a name can keep its owner out for a while by failing on
 purpose, a window at a time (API tokens keep working, and an admin can log in under another

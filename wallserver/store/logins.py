@@ -4,8 +4,10 @@ Each count is one upsert (``INSERT ... ON CONFLICT DO UPDATE SET failures = fail
 RETURNING failures``, SQLite >= 3.35 and PostgreSQL alike), so two instances counting the same
 key never both read the old number. The row stays locked until the transaction ends: an attempt
 that takes a key past its limit rolls back, and one racing it waits and then counts from the
-number before it. Rows are taken in one order (the charges' order, then the expired rows), so two
-attempts cannot deadlock.
+number before it. No two transactions can deadlock on PostgreSQL: counts and refunds lock their
+rows in the charges' order (the throttle gives the name before the address), and expired rows
+are deleted only when no other transaction holds them (``SKIP LOCKED``), a full window after
+their end, when no instance counts in them any more. SQLite has one writer at a time anyway.
 
 Keys are stored as an HMAC with the server key: the table holds no addresses and no names
 (a user who types their password into the name field leaves no trace of it here).
