@@ -79,7 +79,6 @@ def create_app(settings: Settings, *, migrate: bool = True, server: bool = False
         per_ip=Rate(settings.submit_ip_per_minute, settings.submit_ip_burst),
         per_device=Rate(settings.submit_device_per_minute, settings.submit_device_burst),
     )
-    login_throttle = LoginThrottle()
     # Decoding a photo takes up to width x height x 4 bytes: at most one per CPU at a time.
     media_slots = asyncio.Semaphore(os.cpu_count() or 1)
 
@@ -88,6 +87,7 @@ def create_app(settings: Settings, *, migrate: bool = True, server: bool = False
         if migrate:
             await asyncio.to_thread(upgrade, settings)
         store = Store(create_engine(settings), settings.secret_key.get_secret_value())
+        login_throttle = LoginThrottle(store.logins)
         secret = settings.secret_key.get_secret_value()
         broker = create_broker(settings.broker_url, namespace_for(secret))
         await broker.start()

@@ -26,6 +26,7 @@ def test_upgrade_twice_keeps_the_schema_and_records_the_head(tmp_path: Path) -> 
     assert version == ScriptDirectory.from_config(alembic_config(settings)).get_current_head()
     assert mode == "wal"
     assert {"event", "post", "decision", "wall_entry", "wall_user", "api_token", "source"} <= tables
+    assert "login_failure" in tables
 
 
 SCRIPT = """

@@ -22,11 +22,11 @@ async def login(
     """A session cookie for a right name and password; failures are throttled (429)."""
     store, settings, throttle = services.store, services.settings, services.login_throttle
     client_ip = request.client.host if request.client else "unknown"
-    throttle.attempt(client_ip, body.name)
+    counted = await throttle.attempt(client_ip, body.name)
     user = await store.auth.check_password(body.name, body.password)
     if user is None:
         raise Unauthorized("wrong name or password")
-    throttle.succeeded(client_ip, body.name)
+    await throttle.succeeded(client_ip, body.name, counted)
     cookie, csrf = await store.auth.open_session(user, settings.session_hours)
     response.set_cookie(
         SESSION_COOKIE,

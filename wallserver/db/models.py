@@ -210,3 +210,18 @@ class Ambassador(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True)
     handle: str = Field(max_length=200)
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed logins counted per key (an address or a user name, HMAC'd with the server key) in
+    fixed windows, shared by every instance (``wallserver.auth.throttle``). Rows of windows that
+    have ended are deleted as new attempts come in."""
+
+    __tablename__ = "login_failure"
+
+    key: str = Field(max_length=64, primary_key=True)
+    # seconds since the epoch at which the window ends (an integer: exact on both databases)
+    window_end: int = Field(
+        sa_column=Column(BigInteger, primary_key=True, autoincrement=False, index=True)
+    )
+    failures: int = Field(default=0)

@@ -9,6 +9,7 @@ from wallserver.store.auth import AuthStore
 from wallserver.store.cache import Cache
 from wallserver.store.database import Database
 from wallserver.store.events import EventStore
+from wallserver.store.logins import LoginFailures
 from wallserver.store.posts import PostStore
 from wallserver.store.redact import Redactions
 from wallserver.store.screens import ScreenStore
@@ -25,6 +26,7 @@ class Store:
         self.posts = PostStore(self.db, self.wall)
         self.redact = Redactions(self.db, self.wall)
         self.auth = AuthStore(self.db, secret_key, self.cache)
+        self.logins = LoginFailures(self.db, secret_key)
         self.sources = SourceStore(self.db)
         self.screens = ScreenStore(self.db, self.wall)
         self.analytics = AnalyticsStore(self.db)
