@@ -72,6 +72,37 @@ async def test_only_failed_logins_count(store: Store) -> None:
     await throttle.attempt("1.2.3.4", "anna")
 
 
+async def test_guesses_after_the_429_are_refused_without_a_write(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bot that keeps guessing after its 429 costs this instance no database write (on SQLite
+    the one writer also stores the posts) until the window ends; then it is counted again."""
+    clock = FakeClock()
+    throttle = LoginThrottle(store.logins, Limit(100), Limit(2), clock)
+    for _ in range(2):
+        await throttle.attempt("1.2.3.4", "anna")
+    with pytest.raises(RateLimited):
+        await throttle.attempt("1.2.3.4", "anna")
+    charged = store.logins.charge
+    writes: list[object] = []
+
+    async def counting(*args: object) -> object:
+        writes.append(args)
+        return await charged(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.logins, "charge", counting)
+    for n in range(50):
+        with pytest.raises(RateLimited) as caught:
+            await throttle.attempt(f"9.9.9.{n}", "ANNA")
+        assert caught.value.headers == {"Retry-After": "80"}
+    assert writes == []
+    await throttle.attempt("1.2.3.4", "bob")  # other names are counted as before
+    assert len(writes) == 1
+    clock.now = 1080.0
+    await throttle.attempt("1.2.3.4", "anna")
+    assert len(writes) == 2
+
+
 async def test_one_address_guessing_many_names_is_throttled(store: Store) -> None:
     """Each name is new, but the address runs out of attempts."""
     throttle = LoginThrottle(store.logins, Limit(5), Limit(5), FakeClock())

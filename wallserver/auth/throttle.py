@@ -59,6 +59,10 @@ class LoginThrottle:
         self.per_ip = per_ip
         self.per_name = per_name
         self.clock = clock
+        # Keys this instance saw go over their limit, and when their window ends: a flood of
+        # guesses after the 429 is refused here without a write, which on SQLite would queue
+        # behind (and in front of) the posts being stored.
+        self._over: dict[str, float] = {}
 
     @staticmethod
     def _name_key(name: str) -> str:
@@ -79,11 +83,16 @@ class LoginThrottle:
         """Count one failed attempt for ``ip`` and ``name``, or raise :class:`RateLimited` (and
         count nothing). Returns the moment it was counted at, for :meth:`succeeded`."""
         now = self.clock()
+        charges = self._charges(ip, name, now)
+        for charge in charges:
+            if self._over.get(charge.key, 0.0) > now:
+                raise _too_many(self._over[charge.key] - now)
         longest = max(self.per_ip.seconds, self.per_name.seconds)
         # Rows a full window past their end go: no instance whose clock is less than a window
         # behind still counts in them.
-        over = await self.failures.charge(self._charges(ip, name, now), int(now) - longest)
+        over = await self.failures.charge(charges, int(now) - longest)
         if over is not None:
+            self._remember_over(over.key, over.window_end, now)
             raise _too_many(over.window_end - now)
         return now
 
@@ -92,6 +101,16 @@ class LoginThrottle:
         does not count."""
         moment = self.clock() if at is None else at
         await self.failures.refund(self._charges(ip, name, moment))
+
+    def _remember_over(self, key: str, window_end: float, now: float) -> None:
+        if len(self._over) >= OVER_KEYS:
+            self._over = {k: end for k, end in self._over.items() if end > now}
+            if len(self._over) >= OVER_KEYS:  # a flood of fresh keys: the database still counts
+                self._over.clear()
+        self._over[key] = window_end
+
+
+OVER_KEYS = 10_000
 
 
 def _window_end(now: float, limit: Limit) -> int:
