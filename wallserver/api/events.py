@@ -1,4 +1,4 @@
-"""Events: create (admin), read (public), list (admin); the lifecycle (admin, see
+"""Events: create, edit (admin), read (public), list (admin); the lifecycle (admin, see
 ``wallserver/lifecycle.py``); the kill switch (moderators).
 
 An event's rules have their own router, ``rules.py``."""
@@ -14,7 +14,7 @@ from wallserver.api.rules import checked_rules
 from wallserver.auth.deps import AdminDep, AdminEvent, ModeratedEvent
 from wallserver.errors import Forbidden, ValidationFailed
 from wallserver.posts.lifecycle import EventLifecycle
-from wallserver.schemas import EventCreate, KillBody, LifecycleBody, RetentionBody
+from wallserver.schemas import EventCreate, EventUpdate, KillBody, LifecycleBody, RetentionBody
 from wallserver.services import ServicesDep
 from wallserver.store import Principal
 
@@ -45,6 +45,20 @@ def ensure_unscoped(principal: Principal) -> None:
 
 @router.get("/{slug}")
 async def read_event(event: EventDep) -> dict[str, Any]:
+    return event.public()
+
+
+@router.patch("/{slug}")
+async def update_event(
+    body: EventUpdate, scope: AdminEvent, services: ServicesDep
+) -> dict[str, Any]:
+    """Fix the name, the hashtags or the moderation mode. Pages, rules and the event's sources
+    follow at once (sources on other instances at their supervisor's next round); the mode
+    applies to posts arriving from now on."""
+    event = await services.store.events.update(
+        scope.event.slug, name=body.name, hashtags=body.hashtags, moderation=body.moderation
+    )
+    services.supervisor.wake()
     return event.public()
 
 
