@@ -146,10 +146,15 @@ def event_update(
         typer.echo("error: give --name, --hashtag or --mode", err=True)
         raise typer.Exit(2)
 
+    from wallserver.events import edit_event
+
     async def go() -> None:
         async with _store(settings) as store:
-            event = await store.events.update(slug, name=name, hashtags=hashtag, moderation=mode)
+            edit = await edit_event(
+                store, slug, "operator:cli", name=name, hashtags=hashtag, moderation=mode
+            )
         await _announce(settings, "events")
+        event = edit.after
         tags = " ".join(f"#{t}" for t in event.hashtags)
         typer.echo(f"updated event {event.slug}: {event.name} ({tags}; {event.moderation})")
 

@@ -68,7 +68,7 @@ async def test_a_fixed_hashtag_is_searched_at_the_next_poll(settings: Settings) 
             await until(resumes_after_the_typo, "the cursor after the typo's post")
 
             updated = await store.events.update("fair", hashtags=["#XmasParty", "Dabei"])
-            assert updated.hashtags == ["XmasParty", "Dabei"]
+            assert updated.after.hashtags == ["XmasParty", "Dabei"]
             assert (await store.sources.get(typo.id)).config["tag"] == "XmasParty"
             assert (await store.sources.get(own.id)).config["tag"] == "Weihnachten"
 

@@ -129,3 +129,32 @@ async def test_an_edit_on_one_instance_shows_at_once_on_another(
             await asyncio.wait_for(forgotten.wait(), 5)  # the broker delivers in milliseconds
             page = (await client_b.get("/post/xmas")).text
             assert "#XmasParty2026" in page and "#Dabei" not in page
+
+
+async def test_another_events_hijacked_hashtag_rule_follows_the_fix(wall: Wall) -> None:
+    """The New Year party holds posts with the Christmas party's tags. Once #XmasParty becomes
+    #XmasParty2026 there, a post with the new tag is held at the New Year party, one with the
+    old tag is not, and the change is in its rules' history under the admin who made it."""
+    nye = await wall.store.events.create("nye", "New Year", ["NYE2027"], "post")
+    rule = {"kind": "hashtags", "foreign": ["Dabei", "XmasParty"], "verdict": "hold"}
+    await wall.store.events.set_rules("nye", {"chain": [rule]})
+    token = await wall.store.auth.create_token("ingest", nye.id)
+
+    async def status(source_id: str, text: str) -> str:
+        reply = await wall.client.post(
+            "/api/events/nye/ingest",
+            json={"source": "test", "source_id": source_id, "text": text},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert reply.status_code == 202, reply.text
+        return str(reply.json()["status"])
+
+    assert await status("1", "Prost #XmasParty2026") == "approved"
+    reply = await patch(wall, {"hashtags": ["XmasParty2026", "Dabei"]})
+    assert reply.status_code == 200, reply.text
+    assert await status("2", "Prost #XmasParty2026") == "pending"
+    assert await status("3", "Prost #XmasParty") == "approved"
+    history = await wall.client.get("/api/events/nye/rules/history", headers=wall.auth("admin"))
+    latest = history.json()["changes"][0]
+    assert latest["rules"]["chain"][0]["foreign"] == ["Dabei", "XmasParty2026"]
+    assert latest["actor"].startswith("token:")

@@ -13,6 +13,7 @@ from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.api.rules import checked_rules
 from wallserver.auth.deps import AdminDep, AdminEvent, ModeratedEvent
 from wallserver.errors import Forbidden, ValidationFailed
+from wallserver.events import edit_event
 from wallserver.posts.lifecycle import EventLifecycle
 from wallserver.schemas import EventCreate, EventUpdate, KillBody, LifecycleBody, RetentionBody
 from wallserver.services import ServicesDep
@@ -52,14 +53,19 @@ async def read_event(event: EventDep) -> dict[str, Any]:
 async def update_event(
     body: EventUpdate, scope: AdminEvent, services: ServicesDep
 ) -> dict[str, Any]:
-    """Fix the name, the hashtags or the moderation mode. Pages, rules and the event's sources
-    follow at once (sources on other instances at their supervisor's next round); the mode
-    applies to posts arriving from now on."""
-    event = await services.store.events.update(
-        scope.event.slug, name=body.name, hashtags=body.hashtags, moderation=body.moderation
+    """Fix the name, the hashtags or the moderation mode (``wallserver/events.py``). Pages,
+    rules and the event's sources follow at once (sources run by another instance at its
+    supervisor's next round); the mode applies to posts arriving from now on."""
+    edit = await edit_event(
+        services.store,
+        scope.event.slug,
+        scope.principal.actor,
+        name=body.name,
+        hashtags=body.hashtags,
+        moderation=body.moderation,
     )
     services.supervisor.wake()
-    return event.public()
+    return edit.after.public()
 
 
 @router.post("/{slug}/state")

@@ -94,7 +94,7 @@ class EventStore:
         name: str | None = None,
         hashtags: list[str] | None = None,
         moderation: str | None = None,
-    ) -> EventInfo:
+    ) -> EventEdit:
         """Change the event's name, hashtags and/or moderation mode (None: leave as is), with
         the same checks as :meth:`create`.
 
@@ -116,6 +116,7 @@ class EventStore:
             if row is None:
                 raise NotFound(f"no event {slug!r}")
             assert row.id is not None
+            before = event_info(row)
             if name is not None:
                 row.name = name
             if moderation is not None:
@@ -125,9 +126,9 @@ class EventStore:
                 row.hashtags = tags
             session.add(row)
             await session.flush()
-            info = event_info(row)
+            after = event_info(row)
         self.cache.changed("events")
-        return info
+        return EventEdit(before, after)
 
     async def get(self, slug: str) -> EventInfo:
         """The event named ``slug``, from memory when it was read before (see ``cache``)."""
@@ -305,6 +306,14 @@ def closing_screen(event: EventInfo) -> dict[str, Any] | None:
     if event.state != State.ENDED:
         return None
     return {"message": event.closing}
+
+
+@dataclass(frozen=True, slots=True)
+class EventEdit:
+    """The event before and after an edit of its name, hashtags or moderation mode."""
+
+    before: EventInfo
+    after: EventInfo
 
 
 @dataclass(frozen=True, slots=True)
