@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Wall, instance, start_wall
+from tests.conftest import LiveServer, Wall, instance, start_wall
 from tests.wallserver.test_auth import assert_error
+from tests.wallserver.test_screens import receive, screens, wall_socket
 
 
 async def patch(w: Wall, body: dict[str, Any], slug: str = "xmas") -> httpx.Response:
@@ -158,3 +159,20 @@ async def test_another_events_hijacked_hashtag_rule_follows_the_fix(wall: Wall) 
     latest = history.json()["changes"][0]
     assert latest["rules"]["chain"][0]["foreign"] == ["Dabei", "XmasParty2026"]
     assert latest["actor"].startswith("token:")
+
+
+async def test_open_walls_reload_for_a_new_name_or_tags_not_for_a_new_mode(
+    live: LiveServer,
+) -> None:
+    """An open wall shows the name and tags it was rendered with: a fix tells every screen to
+    reload (as the control page's Reload does); a mode switch changes nothing a wall shows."""
+    w = live.wall
+    start = (await screens(w))["wall_seq"]
+    ws = await wall_socket(live, start)
+    try:
+        assert (await patch(w, {"moderation": "post"})).status_code == 200
+        assert (await patch(w, {"hashtags": ["XmasParty2026"]})).status_code == 200
+        (command,) = await receive(ws, 1)
+    finally:
+        await ws.close()
+    assert command == {"type": "wall.command", "seq": start + 1, "screen": None, "action": "reload"}

@@ -53,9 +53,9 @@ async def read_event(event: EventDep) -> dict[str, Any]:
 async def update_event(
     body: EventUpdate, scope: AdminEvent, services: ServicesDep
 ) -> dict[str, Any]:
-    """Fix the name, the hashtags or the moderation mode (``wallserver/events.py``). Pages,
-    rules and the event's sources follow at once (sources run by another instance at its
-    supervisor's next round); the mode applies to posts arriving from now on."""
+    """Fix the name, the hashtags or the moderation mode (``wallserver/events.py``). Pages
+    (open walls reload), rules and the event's sources follow at once (sources run by another
+    instance at its supervisor's next round); the mode applies to posts arriving from now on."""
     edit = await edit_event(
         services.store,
         scope.event.slug,
@@ -64,6 +64,7 @@ async def update_event(
         hashtags=body.hashtags,
         moderation=body.moderation,
     )
+    await services.hub.publish(edit.messages)
     services.supervisor.wake()
     return edit.after.public()
 

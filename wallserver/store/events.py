@@ -103,7 +103,8 @@ class EventStore:
         hashtag, as if it had been added now with the default tag; a tag chosen apart from the
         event's stays. The source supervisor restarts the sources whose tag or event's hashtags
         changed (``wallserver/sources/follows.py``). The mode applies to posts arriving from now
-        on: posts already stored keep the status they got."""
+        on: posts already stored keep the status they got. A new name or new hashtags also
+        write a ``wall.command`` reload for every screen, so open walls show them."""
         if moderation is not None and moderation not in MODES:
             raise ValidationFailed("moderation must be 'pre' or 'post'")
         name = clean_name(name) if name is not None else None
@@ -127,8 +128,14 @@ class EventStore:
             session.add(row)
             await session.flush()
             after = event_info(row)
+            messages: list[WallMessage] = []
+            if (before.name, before.hashtags) != (after.name, after.hashtags):
+                # Open walls show the name and tags as the page was rendered: they reload, as
+                # the control page's Reload does (a one-shot command, never acted on in a replay).
+                body = protocol.wall_command(None, "reload")
+                messages.append(await WallLog(self.db).append(session, row.id, body))
         self.cache.changed("events")
-        return EventEdit(before, after)
+        return EventEdit(before, after, messages)
 
     async def get(self, slug: str) -> EventInfo:
         """The event named ``slug``, from memory when it was read before (see ``cache``)."""
@@ -310,10 +317,12 @@ def closing_screen(event: EventInfo) -> dict[str, Any] | None:
 
 @dataclass(frozen=True, slots=True)
 class EventEdit:
-    """The event before and after an edit of its name, hashtags or moderation mode."""
+    """The event before and after an edit of its name, hashtags or moderation mode, and its
+    wall messages to publish."""
 
     before: EventInfo
     after: EventInfo
+    messages: list[WallMessage]
 
 
 @dataclass(frozen=True, slots=True)
