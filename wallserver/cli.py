@@ -151,7 +151,7 @@ def event_update(
     async def go() -> None:
         async with _store(settings) as store:
             edit = await edit_event(
-                store, slug, "operator:cli", name=name, hashtags=hashtag, moderation=mode
+                store, slug, "operator:cli", name=name, hashtags=hashtag or None, moderation=mode
             )
         await _announce(settings, "events")
         event = edit.after
