@@ -23,7 +23,7 @@ def tweet(n: int, tag: str) -> dict[str, Any]:
     }
 
 
-async def test_a_fixed_hashtag_is_searched_at_the_next_poll(settings: Settings) -> None:
+async def test_a_fixed_hashtag_is_searched_at_the_next_poll(any_settings: Settings) -> None:
     """The admin typed #XmasPary; guests post #XmasParty. After the fix, the running X source
     searches #XmasParty at its next poll, from the newest posts (the typo's since_id does not
     hide what guests posted before the fix), while a source given its own tag keeps it. A switch
@@ -51,7 +51,7 @@ async def test_a_fixed_hashtag_is_searched_at_the_next_poll(settings: Settings) 
         return JSONResponse({"data": data, "includes": {"users": users}, "meta": meta})
 
     async with fake_server([Route("/2/tweets/search/recent", search)]) as base:
-        async with app_running(settings) as store:
+        async with app_running(any_settings) as store:
             event = await store.events.create("fair", "Fair", ["XmasPary", "Dabei"])
             config = {"bearer_token": "tok", "api_base": base, "interval": 0.05}
             typo = await store.sources.create(event.id, "x", {**config, "tag": "XmasPary"})
