@@ -20,6 +20,7 @@ from typing import Any
 from moderation.chain import Candidate, Decision, Rule, RuleError, Verdict, handle_of, run
 from moderation.queue import Status
 from moderation.rulebook import BannedAuthors, Hashtags, TrustedAuthors, parse_rule
+from moderation.rulebook.content import spelled, tag_key
 
 LEGACY_KEYS = ("trusted_authors", "banned_authors", "blocklist")
 MAX_RULES = 50
@@ -120,6 +121,34 @@ class RuleSet:
         at = next((i for i, r in enumerate(rules) if isinstance(r, TrustedAuthors)), len(rules))
         rules.insert(at, Hashtags(()).adding(tags))
         return RuleSet(tuple(rules))
+
+    def with_foreign_renamed(
+        self,
+        old: Iterable[str],
+        new: Iterable[str],
+        own: Iterable[str] = (),
+        shared: Iterable[str] = (),
+    ) -> RuleSet:
+        """The rules after another event's hashtags changed from ``old`` to ``new``: when the
+        hijacked-hashtag rule holds any of ``old`` (it guards against that event), the dropped
+        ones leave it and the new ones join it, except this event's ``own`` tags (never
+        foreign) and, among the dropped, tags a third event still uses (``shared``). A rule
+        that holds none of ``old`` was not made against that event and stays as it is."""
+        old_keys = {tag_key(t) for t in old}
+        new = list(new)
+        new_keys = {tag_key(t) for t in new}
+        own_keys = {tag_key(t) for t in own}
+        staying = new_keys | {tag_key(t) for t in shared}
+        rules = list(self.rules)
+        for i, rule in enumerate(rules):
+            if isinstance(rule, Hashtags):
+                if not old_keys & set(rule.keys):
+                    return self
+                kept = [t for t in rule.foreign if tag_key(t) not in old_keys - staying]
+                added = [t for t in new if tag_key(t) not in own_keys]
+                rules[i] = Hashtags(spelled([*kept, *added]), rule.max_tags, rule.verdict)
+                return RuleSet(tuple(rules))
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return {"chain": [rule.to_dict() for rule in self.rules]}

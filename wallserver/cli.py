@@ -128,6 +128,39 @@ def event_create(
     _run(go())
 
 
+@event_app.command("update")
+def event_update(
+    slug: str,
+    name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
+    hashtag: Annotated[
+        list[str] | None,
+        typer.Option(help="A hashtag; repeat for more. Replaces all of the event's hashtags."),
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="pre or post moderation, for posts arriving from now on.")
+    ] = None,
+) -> None:
+    """Fix an event's name, hashtags or moderation mode; what is not given stays."""
+    settings = _settings()
+    if name is None and not hashtag and mode is None:
+        typer.echo("error: give --name, --hashtag or --mode", err=True)
+        raise typer.Exit(2)
+
+    from wallserver.events import edit_event
+
+    async def go() -> None:
+        async with _store(settings) as store:
+            edit = await edit_event(
+                store, slug, "operator:cli", name=name, hashtags=hashtag or None, moderation=mode
+            )
+        await _announce(settings, "events")
+        event = edit.after
+        tags = " ".join(f"#{t}" for t in event.hashtags)
+        typer.echo(f"updated event {event.slug}: {event.name} ({tags}; {event.moderation})")
+
+    _run(go())
+
+
 @event_app.command("state")
 def event_state(
     slug: str,

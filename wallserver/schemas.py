@@ -56,6 +56,24 @@ class EventCreate(Strict):
     state: Literal["draft", "rehearsal", "live"] = "live"  # the admin page makes drafts
 
 
+class EventUpdate(Strict):
+    """A change to an event: any of its name, hashtags and moderation mode (at least one). The
+    slug stays (it is in every link and QR code); rules, state and retention have their own
+    routes. Unknown fields are refused, so a typo cannot pass for a change."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    hashtags: list[str] | None = Field(default=None, min_length=1, max_length=20)
+    moderation: Literal["pre", "post"] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> EventUpdate:
+        if self.name is None and self.hashtags is None and self.moderation is None:
+            raise ValueError("give a name, hashtags, a moderation mode or several")
+        return self
+
+
 class RulesUpdate(Strict):
     """A rule set: ``{"chain": [...]}`` or the original three lists. The rule chain validates
     the contents (``moderation.RuleSet.from_dict``); this only bounds the size."""

@@ -137,6 +137,25 @@ def test_foreign_tags_go_into_the_hashtags_rule_before_trusted_authors() -> None
     assert RuleSet().with_foreign_hashtags([]) == RuleSet()  # nothing to add: no empty rule
 
 
+def test_another_events_fixed_tag_replaces_its_typo_in_the_foreign_list() -> None:
+    """The other party fixed #NYEParyt to #NYEParty and added #Sekt: posts with the fixed tags
+    are held here now, the typo no longer; a tag this event uses itself or a third event still
+    uses is kept out or kept in; a rule made against nobody's tags stays as it was."""
+    rule = {"kind": "hashtags", "foreign": ["NYEParyt", "Summer"], "max_tags": 3, "verdict": "hold"}
+    rules = RuleSet.from_dict({"chain": [rule]})
+    fixed = rules.with_foreign_renamed(
+        ["NYEParyt"], ["NYEParty", "Sekt", "XmasParty"], ["XmasParty"]
+    )
+    assert fixed.to_dict()["chain"] == [{**rule, "foreign": ["NYEParty", "Sekt", "Summer"]}]
+    decision = evaluate(fixed, post("Prost #nyeparty"))
+    assert decision is not None and decision.rule == "foreign_hashtag"
+    assert evaluate(fixed, post("Prost #NYEParyt")) is None
+    shared = rules.with_foreign_renamed(["NYEParyt", "Summer"], ["NYEParty"], (), ["summer"])
+    assert shared.to_dict()["chain"][0]["foreign"] == ["NYEParty", "Summer"]
+    assert rules.with_foreign_renamed(["Other"], ["New"]) is rules
+    assert RuleSet().with_foreign_renamed(["NYEParyt"], ["NYEParty"]) == RuleSet()
+
+
 tags = st.text(st.characters(categories=("L", "N")), min_size=1, max_size=12)
 
 

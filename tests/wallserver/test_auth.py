@@ -61,6 +61,7 @@ PROTECTED = {
     ("POST", "/api/events/{slug}/rules/dry-run"): {"admin"},
     ("POST", "/api/events/{slug}/rules/foreign-hashtags"): {"admin"},
     ("POST", "/api/events/{slug}/forget"): {"admin"},
+    ("PATCH", "/api/events/{slug}"): {"admin"},
     ("POST", "/api/events/{slug}/state"): {"admin"},
     ("PUT", "/api/events/{slug}/retention"): {"admin"},
     ("POST", "/api/events/{slug}/kill"): {"admin", "moderator"},

@@ -116,6 +116,42 @@ def test_duplicate_event_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in again.stderr
 
 
+def test_event_update_fixes_the_hashtags_and_mode_and_keeps_the_rest(tmp_path: Path) -> None:
+    """`event update` replaces the hashtags and the mode; the name stays; bad input is refused
+    with a message and changes nothing."""
+    args = ("event", "create", "gala", "--name", "Gala", "--hashtag", "GalaNigt")
+    assert wallserver(tmp_path, *args).returncode == 0
+    fixed = wallserver(
+        tmp_path, "event", "update", "gala", "--hashtag", "#GalaNight", "--hashtag", "Theme",
+        "--mode", "post",
+    )  # fmt: skip
+    assert fixed.returncode == 0, fixed.stderr
+    assert "#GalaNight #Theme" in fixed.stdout
+    bad = wallserver(tmp_path, "event", "update", "gala", "--hashtag", "two words")
+    assert bad.returncode == 1 and "not a hashtag" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    unknown = wallserver(tmp_path, "event", "update", "nope", "--name", "Nope")
+    assert unknown.returncode == 1 and "no event" in unknown.stderr
+    assert wallserver(tmp_path, "event", "update", "gala").returncode == 2
+
+    import asyncio
+
+    from tests.conftest import make_settings
+    from wallserver.app import create_app
+
+    async def check() -> None:
+        app = create_app(make_settings(tmp_path))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                event = (await client.get("/api/events/gala")).json()
+        assert event["name"] == "Gala"
+        assert event["hashtags"] == ["GalaNight", "Theme"]
+        assert event["moderation"] == "post"
+
+    asyncio.run(check())
+
+
 @pytest.mark.parametrize("role", ["owner", ""])
 def test_token_with_an_unknown_role_is_refused(tmp_path: Path, role: str) -> None:
     """Only the four roles exist."""

@@ -1,4 +1,4 @@
-"""Events: create (admin), read (public), list (admin); the lifecycle (admin, see
+"""Events: create, edit (admin), read (public), list (admin); the lifecycle (admin, see
 ``wallserver/lifecycle.py``); the kill switch (moderators).
 
 An event's rules have their own router, ``rules.py``."""
@@ -13,8 +13,9 @@ from wallserver.api.deps import EventDep, PipelineDep, StoreDep
 from wallserver.api.rules import checked_rules
 from wallserver.auth.deps import AdminDep, AdminEvent, ModeratedEvent
 from wallserver.errors import Forbidden, ValidationFailed
+from wallserver.events import edit_event
 from wallserver.posts.lifecycle import EventLifecycle
-from wallserver.schemas import EventCreate, KillBody, LifecycleBody, RetentionBody
+from wallserver.schemas import EventCreate, EventUpdate, KillBody, LifecycleBody, RetentionBody
 from wallserver.services import ServicesDep
 from wallserver.store import Principal
 
@@ -46,6 +47,26 @@ def ensure_unscoped(principal: Principal) -> None:
 @router.get("/{slug}")
 async def read_event(event: EventDep) -> dict[str, Any]:
     return event.public()
+
+
+@router.patch("/{slug}")
+async def update_event(
+    body: EventUpdate, scope: AdminEvent, services: ServicesDep
+) -> dict[str, Any]:
+    """Fix the name, the hashtags or the moderation mode (``wallserver/events.py``). Pages
+    (open walls reload), rules and the event's sources follow at once (sources run by another
+    instance at its supervisor's next round); the mode applies to posts arriving from now on."""
+    edit = await edit_event(
+        services.store,
+        scope.event.slug,
+        scope.principal.actor,
+        name=body.name,
+        hashtags=body.hashtags,
+        moderation=body.moderation,
+    )
+    await services.hub.publish(edit.messages)
+    services.supervisor.wake()
+    return edit.after.public()
 
 
 @router.post("/{slug}/state")

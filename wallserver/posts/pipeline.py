@@ -68,9 +68,11 @@ class Pipeline:
     async def ingest(self, event: EventInfo, new: NewPost, *, rehost: bool = True) -> Outcome:
         """A new post's whole walk; a repeat of ``(source, source_id)`` returns the stored
         post with ``created`` False. ``rehost=False`` for posts whose files are local already
-        (uploads). 409 for an event in draft or ended (``wallserver/lifecycle.py``): its
-        state is read afresh (from the cache), as a connector may hold ``event`` for hours."""
-        check_open((await self.store.events.get_by_id(event.id)).state)
+        (uploads). 409 for an event in draft or ended (``wallserver/lifecycle.py``). The event
+        is read afresh (from the cache), as a connector may hold ``event`` for hours: its state,
+        moderation mode and rules are the ones of the moment the post arrives."""
+        event = await self.store.events.get_by_id(event.id)
+        check_open(event.state)
         known = await self.lookups.submit((event.id, new.source, new.source_id))
         if known is not None:  # a repeat (bridge retry, connector replay): nothing to decide
             return Outcome(known, False, [])

@@ -40,7 +40,10 @@ class Sink:
     async def apply(
         self, source: SourceInfo, event: EventInfo, item: Item, *, filter_tags: bool = True
     ) -> bool:
-        """Store, update or retract one item; True when a new post was stored."""
+        """Store, update or retract one item; True when a new post was stored. The event is
+        read afresh (from the cache): a connector holds ``event`` for as long as it runs, and
+        its hashtags and moderation mode may have changed since."""
+        event = await self.pipeline.store.events.get_by_id(event.id)
         if isinstance(item, Update):
             known = await self.pipeline.store.sources.find_post(
                 event.id, source.name, item.candidate.post.source_id

@@ -3,6 +3,8 @@
 Every ``lease_interval`` seconds it reconciles what runs here with the ``source`` table: running
 sources whose lease it can take are started, paused/failed/deleted ones are stopped, and so are
 those of an event that does not take posts (in draft, or ended: ``wallserver/lifecycle.py``).
+A running source whose config or followed tags changed (the event's hashtags were edited) is
+restarted, so its next request asks for the new tags (``follows.py``).
 A source's task never ends the app: transient failures back off with jitter, rate limits wait
 as long as the network asks, permanent failures mark the source ``failed`` with the reason.
 """
@@ -23,10 +25,11 @@ from wallserver.lifecycle import TAKING_POSTS
 from wallserver.sources import connectors
 from wallserver.sources.context import Context
 from wallserver.sources.failures import Permanent, RateLimited, SourceFailure
+from wallserver.sources.follows import cursor_for, follows
 from wallserver.sources.items import MalformedPayload
 from wallserver.sources.leases import Leases
 from wallserver.sources.sink import Sink
-from wallserver.store import Store
+from wallserver.store import EventInfo, Store
 from wallserver.store.sources import SourceInfo
 
 log = logging.getLogger(__name__)
@@ -123,14 +126,15 @@ class Supervisor:
         if not await self.leases.healthy():
             for source_id in list(self.running):  # the locks went with the connection
                 await self._stop(source_id, release=False)
-        taking = {e.id for e in await self.store.events.all() if e.state in TAKING_POSTS}
+        taking = {e.id: e for e in await self.store.events.all() if e.state in TAKING_POSTS}
         wanted = {
             s.id: s
             for s in await self.store.sources.all()
             if s.state == "running" and s.kind in RUNNABLE and s.event_id in taking
         }
-        for source_id in list(self.running):
-            if source_id not in wanted or self.running[source_id].task.done():
+        for source_id, run in list(self.running.items()):
+            source = wanted.get(source_id)
+            if source is None or run.task.done() or changed(run, source, taking[source.event_id]):
                 await self._stop(source_id)
         for source_id in wanted:
             if source_id not in self.running and await self.leases.acquire(source_id):
@@ -163,7 +167,7 @@ class Supervisor:
                 event = await self.store.events.get_by_id(source.event_id)
                 assert self._http is not None
                 ctx = Context(source, event, self.store, self.sink, self._http, self.poll_floor)
-                ctx.cursor = dict(source.cursor)
+                ctx.cursor = cursor_for(source, event)
                 ctx.reconcile_every = self.reconcile_every
                 self.running[source_id].ctx = ctx
                 await connectors.loop(source.kind)(ctx)
@@ -199,6 +203,14 @@ class Supervisor:
             await self.store.sources.note_error(source_id, error)
         except Exception:
             log.warning("could not record the error of source %s", source_id, exc_info=True)
+
+
+def changed(run: Running, source: SourceInfo, event: EventInfo) -> bool:
+    """Whether a running source reads something else now: its config, or what it follows."""
+    if run.ctx is None:  # not started yet: it will read the current rows
+        return False
+    was = run.ctx.source, run.ctx.event
+    return was[0].config != source.config or follows(*was) != follows(source, event)
 
 
 RUNNABLE = frozenset({"mastodon", "rss", "bluesky", "x", "instagram"})

@@ -1,4 +1,4 @@
-"""Events: create, look up, list; move through the lifecycle (``wallserver/lifecycle.py``)."""
+"""Events: create, look up, list, edit; move through the lifecycle (``wallserver/lifecycle.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from wallserver import protocol
-from wallserver.db.models import Event, RuleChange, utcnow
+from wallserver.db.models import Event, RuleChange, Source, utcnow
 from wallserver.errors import Conflict, NotFound, StaleVersion, ValidationFailed
 from wallserver.lifecycle import CLOSING_MAX, State, check_move
 from wallserver.posts.records import EventInfo, iso
@@ -24,7 +24,20 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HASHTAG = re.compile(r"^[^\s#]{1,100}$")
 
 
+MODES = ("pre", "post")
+NAME_MAX = 200
+
+
+def clean_name(name: str) -> str:
+    """The display name as stored: trimmed, not empty, at most :data:`NAME_MAX` characters."""
+    name = name.strip()
+    if not name or len(name) > NAME_MAX:
+        raise ValidationFailed(f"name: 1 to {NAME_MAX} characters")
+    return name
+
+
 def clean_hashtags(tags: list[str]) -> list[str]:
+    """The hashtags as stored: without ``#``, no blanks, each once (case-insensitively)."""
     out: list[str] = []
     for tag in tags:
         tag = tag.strip().lstrip("#")
@@ -54,13 +67,11 @@ class EventStore:
             raise ValidationFailed("a new event is draft, rehearsal or live")
         if not SLUG.fullmatch(slug):
             raise ValidationFailed("slug: lower-case letters, digits and dashes, at most 63")
-        if moderation not in ("pre", "post"):
+        if moderation not in MODES:
             raise ValidationFailed("moderation must be 'pre' or 'post'")
-        if not name.strip():
-            raise ValidationFailed("name must not be empty")
         row = Event(
             slug=slug,
-            name=name.strip(),
+            name=clean_name(name),
             hashtags=clean_hashtags(hashtags),
             moderation=moderation,
             rules=rules or {},
@@ -75,6 +86,56 @@ class EventStore:
             raise Conflict(f"an event with slug {slug!r} exists already") from exc
         self.cache.changed("events")
         return info
+
+    async def update(
+        self,
+        slug: str,
+        *,
+        name: str | None = None,
+        hashtags: list[str] | None = None,
+        moderation: str | None = None,
+    ) -> EventEdit:
+        """Change the event's name, hashtags and/or moderation mode (None: leave as is), with
+        the same checks as :meth:`create`.
+
+        In the same transaction, a source that follows one tag (``config["tag"]``: Mastodon, X,
+        Instagram) and followed a hashtag the event no longer has is moved to the event's first
+        hashtag, as if it had been added now with the default tag; a tag chosen apart from the
+        event's stays. The source supervisor restarts the sources whose tag or event's hashtags
+        changed (``wallserver/sources/follows.py``). The mode applies to posts arriving from now
+        on: posts already stored keep the status they got. A new name or new hashtags also
+        write a ``wall.command`` reload for every screen, so open walls show them."""
+        if moderation is not None and moderation not in MODES:
+            raise ValidationFailed("moderation must be 'pre' or 'post'")
+        name = clean_name(name) if name is not None else None
+        tags = clean_hashtags(hashtags) if hashtags is not None else None
+        if tags is not None and not tags:
+            raise ValidationFailed("hashtags: at least one")
+        async with self.db.write() as session:
+            query = select(Event).where(Event.slug == slug).with_for_update()
+            row = (await session.exec(query)).first()
+            if row is None:
+                raise NotFound(f"no event {slug!r}")
+            assert row.id is not None
+            before = event_info(row)
+            if name is not None:
+                row.name = name
+            if moderation is not None:
+                row.moderation = moderation
+            if tags is not None:
+                await _follow_tags(session, row.id, list(row.hashtags), tags)
+                row.hashtags = tags
+            session.add(row)
+            await session.flush()
+            after = event_info(row)
+            messages: list[WallMessage] = []
+            if (before.name, before.hashtags) != (after.name, after.hashtags):
+                # Open walls show the name and tags as the page was rendered: they reload, as
+                # the control page's Reload does (a one-shot command, never acted on in a replay).
+                body = protocol.wall_command(None, "reload")
+                messages.append(await WallLog(self.db).append(session, row.id, body))
+        self.cache.changed("events")
+        return EventEdit(before, after, messages)
 
     async def get(self, slug: str) -> EventInfo:
         """The event named ``slug``, from memory when it was read before (see ``cache``)."""
@@ -233,11 +294,35 @@ class EventStore:
 RETENTION_MAX_DAYS = 3650
 
 
+async def _follow_tags(
+    session: AsyncSession, event_id: int, before: list[str], after: list[str]
+) -> None:
+    """Sources following a tag the event drops follow its first hashtag instead."""
+    kept = {t.casefold() for t in after}
+    dropped = {t.casefold() for t in before} - kept
+    query = select(Source).where(Source.event_id == event_id)
+    for source in (await session.exec(query)).all():
+        tag = source.config.get("tag")
+        if isinstance(tag, str) and tag.lstrip("#").casefold() in dropped:
+            source.config = {**source.config, "tag": after[0]}  # a new dict: JSON is compared
+            session.add(source)
+
+
 def closing_screen(event: EventInfo) -> dict[str, Any] | None:
     """What the walls show over everything: ``{"message"}`` once the event has ended, else None."""
     if event.state != State.ENDED:
         return None
     return {"message": event.closing}
+
+
+@dataclass(frozen=True, slots=True)
+class EventEdit:
+    """The event before and after an edit of its name, hashtags or moderation mode, and its
+    wall messages to publish."""
+
+    before: EventInfo
+    after: EventInfo
+    messages: list[WallMessage]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
-// Events on the admin page: create one (as a draft), move it through its lifecycle (draft,
-// rehearsal, live, ended: docs/lifecycle.md), set its closing screen's message, add a screen.
-// Everything typed or answered is set as text.
+// Events on the admin page: create one (as a draft), edit its name, hashtags and moderation
+// mode, move it through its lifecycle (draft, rehearsal, live, ended: docs/lifecycle.md), set
+// its closing screen's message, add a screen. Everything typed or answered is set as text.
 
 import { api } from "../common/api.js";
 
@@ -26,6 +26,13 @@ function path(slug, rest = "") {
   return `/api/events/${encodeURIComponent(slug)}${rest}`;
 }
 
+// "#SummerParty, Dabei" -> ["#SummerParty", "Dabei"]; the server drops the "#" and repeats.
+function hashtagList(text) {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+const tagText = (tags) => tags.map((t) => `#${t}`).join(" ");
+
 class EventCard {
   constructor(el) {
     this.el = el;
@@ -43,7 +50,33 @@ class EventCard {
       ev.preventDefault();
       this.addScreen(ev.target);
     });
+    el.querySelector(".edit-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      this.edit(ev.target);
+    });
     this.show(el.dataset.state);
+  }
+
+  async edit(form) {
+    this.say("");
+    const field = (name) => form.elements.namedItem(name);
+    try {
+      const event = await api("PATCH", path(this.slug), {
+        name: field("name").value.trim(),
+        hashtags: hashtagList(field("hashtags").value),
+        moderation: field("moderation").value,
+      });
+      for (const name of document.querySelectorAll(".event-name")) {
+        if (name.closest("[data-slug]")?.dataset.slug === this.slug) name.textContent = event.name;
+      }
+      this.el.querySelector(".event-hashtags").textContent = tagText(event.hashtags);
+      this.el.querySelector(".event-mode").textContent = event.moderation;
+      field("name").value = event.name;
+      field("hashtags").value = tagText(event.hashtags);
+      this.say(`Saved: ${event.name}, ${tagText(event.hashtags)}, ${event.moderation}-moderation.`);
+    } catch (err) {
+      this.say(err.message, true);
+    }
   }
 
   show(state) {
@@ -122,7 +155,7 @@ form?.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   formError.hidden = true;
   const value = (name) => form.elements.namedItem(name).value.trim();
-  const hashtags = value("hashtags").split(/[\s,]+/).filter(Boolean);
+  const hashtags = hashtagList(value("hashtags"));
   try {
     await api("POST", "/api/events", {
       slug: value("slug"),
