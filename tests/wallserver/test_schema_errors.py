@@ -47,3 +47,31 @@ async def test_a_422_answer_has_the_shape_the_description_gives(wall: Wall) -> N
         if "422" in op.get("responses", {})
     ]
     assert described and all(s == {"$ref": "#/components/schemas/Error"} for s in described)
+
+
+async def test_the_description_declares_the_refusals_a_client_meets(wall: Wall) -> None:
+    """A route that checks roles says it may answer 401 and 403, one about an event says 404,
+    and each is what the server really answers, in the Error shape."""
+    spec = (await wall.client.get("/openapi.json", headers=wall.auth("admin"))).json()
+    decision = spec["paths"]["/api/posts/{post_id}/decision"]["post"]["responses"]
+    assert {"401", "403", "404"} <= set(decision)
+    assert "post" in decision["404"]["description"].lower()
+    public = spec["paths"]["/api/events/{slug}"]["get"]["responses"]
+    assert "401" not in public and "403" not in public and "404" in public
+    assert "401" not in spec["paths"]["/healthz"]["get"]["responses"]
+
+    kill = "/api/events/{slug}/kill"
+    answers = {
+        "401": await wall.client.post(kill.format(slug="xmas"), json={}),
+        "403": await wall.client.post(
+            kill.format(slug="xmas"), json={}, headers=wall.auth("display")
+        ),
+        "404": await wall.client.post(
+            kill.format(slug="nope"), json={}, headers=wall.auth("admin")
+        ),
+    }
+    described = spec["paths"][kill]["post"]["responses"]
+    for status, answer in answers.items():
+        assert answer.status_code == int(status), answer.text
+        schema = described[status]["content"]["application/json"]["schema"]
+        assert _matches(spec, schema, answer.json()), answer.text
