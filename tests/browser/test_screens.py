@@ -15,6 +15,7 @@ from playwright.async_api import Page, expect
 
 from tests.browser.conftest import NETWORK_SCRIPT, Pages, approved, wait_until
 from tests.conftest import LiveServer, Wall, running
+from tests.wallserver.test_media import encode, photo
 from tests.wallserver.test_withdrawal import submitted, takedown
 
 pytestmark = pytest.mark.browser
@@ -224,3 +225,39 @@ async def test_a_withdrawn_photo_leaves_the_screens_offline_cache(pages: Pages, 
         assert (await takedown(wall, answer)).status_code == 200
         await expect(card).to_have_count(0)
         await wait_until(page, f"{cached}.then((paths) => !paths.includes({json.dumps(photo)}))")
+
+
+async def test_a_photo_withdrawn_while_the_screen_was_off_leaves_its_cache(
+    pages: Pages, wall: Wall
+) -> None:
+    """The screen was closed when the guest took the post down, so it never heard of it and no
+    longer holds the post; when it opens again, its service worker finds the file deleted on
+    the server and drops its copy, and keeps the copies of posts still up."""
+    cached = (
+        "caches.open('wall-media-v1').then((c) => c.keys())"
+        ".then((keys) => keys.map((r) => new URL(r.url).pathname))"
+    )
+    async with running(wall) as server:
+        page = await pages.open(f"{server.url}/wall/xmas")
+        await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
+        await wait_until(page, "navigator.serviceWorker.controller !== null")
+        # Two different photos (files are content-addressed: the same photo is one file).
+        gone = await submitted(wall, image=encode(photo((400, 300)), "JPEG"))
+        kept = await submitted(wall, image=encode(photo((300, 400)), "JPEG"))
+        photos = {}
+        for answer in (gone, kept):
+            image = page.locator(f'.card[data-post-id="{answer["id"]}"] img.card-image')
+            await expect(image).to_be_visible()
+            photos[answer["id"]] = await image.evaluate("(img) => new URL(img.src).pathname")
+        both = json.dumps(list(photos.values()))
+        await wait_until(page, f"{cached}.then((paths) => {both}.every((p) => paths.includes(p)))")
+
+        await page.goto(f"{server.url}/healthz")  # the screen is off
+        await page.evaluate("localStorage.clear()")  # and holds nothing of its last run
+        assert (await takedown(wall, gone)).status_code == 200
+        await page.goto(f"{server.url}/wall/xmas")
+        await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
+        await expect(page.locator(f'.card[data-post-id="{gone["id"]}"]')).to_have_count(0)
+        lost = json.dumps(photos[gone["id"]])
+        await wait_until(page, f"{cached}.then((paths) => !paths.includes({lost}))")
+        assert photos[kept["id"]] in await page.evaluate(cached)

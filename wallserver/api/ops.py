@@ -101,7 +101,10 @@ async def metrics(services: ServicesDep, admin: AdminDep) -> Response:
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+# HEAD too: a wall's service worker asks whether a file it keeps offline was deleted since
+# (a withdrawn post), without fetching it again (frontend/static/wall/sw.js, "sweep").
 @router.get("/media/{name}")
+@router.head("/media/{name}", include_in_schema=False)
 async def media(name: str, settings: SettingsDep) -> FileResponse:
     path = settings.media_dir / name
     if not MEDIA_NAME.match(name) or not path.is_file():

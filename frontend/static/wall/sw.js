@@ -18,11 +18,15 @@ self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim(
 
 // "keep": the page's first load happened before this worker ran, so the page lists what it
 // fetched. "forget": a withdrawn post's files, deleted on the server, leave the cache too.
+// "sweep": the page cannot name the files of posts withdrawn while the screen was off, or of
+// posts it no longer holds; each cached file is asked for again and goes if the server has
+// deleted it.
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   const urls = Array.isArray(data.urls) ? data.urls : [];
   if (data.type === "keep") event.waitUntil(keep(data.page, urls));
   if (data.type === "forget") event.waitUntil(forget(urls));
+  if (data.type === "sweep") event.waitUntil(sweep());
 });
 
 function own(u) {
@@ -38,6 +42,22 @@ async function forget(urls) {
   for (const url of urls.filter(own)) {
     if (new URL(url).pathname.startsWith("/media/")) await cache.delete(url);
   }
+}
+
+// One HEAD at a time (at most MAX_MEDIA of them): a 404 or 410 removes the copy; no answer (the
+// venue's network is down) keeps it, as the screen may need it to come back offline.
+let sweeping = null;
+function sweep() {
+  sweeping ??= (async () => {
+    const cache = await caches.open(MEDIA);
+    for (const request of await cache.keys()) {
+      const response = await withTimeout(fetch(request.url, { method: "HEAD", cache: "no-store" }), NETWORK_WAIT_MS).catch(() => null);
+      if (response && (response.status === 404 || response.status === 410)) await cache.delete(request);
+    }
+  })().finally(() => {
+    sweeping = null;
+  });
+  return sweeping;
 }
 
 async function keep(page, urls) {

@@ -15,6 +15,7 @@ import { WallStream } from "./stream.js";
 
 const TICK_MS = 250;
 const HEARTBEAT_MS = 10_000;
+const SWEEP_MS = 10 * 60_000; // asks the service worker to drop files the server deleted
 const SNAPSHOT_POSTS = 80;
 const SWAP_MS = 700;
 
@@ -449,5 +450,10 @@ if ("serviceWorker" in navigator) {
     const urls = performance.getEntriesByType("resource").map((e) => e.name);
     registration.active?.postMessage({ type: "keep", page: location.href, urls });
     root.dataset.offlineReady = "true";
+    // Files of posts withdrawn while this screen was off, or that it no longer holds, leave
+    // the offline cache too: once now, then every few minutes (forgetFiles handles the rest).
+    const sweep = () => registration.active?.postMessage({ type: "sweep" });
+    sweep();
+    setInterval(sweep, SWEEP_MS);
   });
 }
