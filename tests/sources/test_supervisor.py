@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime
 from email.utils import formatdate
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -97,6 +99,49 @@ def test_backoff_grows_with_jitter_up_to_the_cap() -> None:
         delays = {backoff.delay(attempt) for _ in range(50)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert len(delays) > 1
+
+
+def test_backoff_after_days_of_failures_still_waits_the_cap() -> None:
+    """A source failing for days reaches attempt 1024 and beyond: it waits the cap, it does not
+    die of a float overflow."""
+    backoff = Backoff(base=1.0, cap=300.0)
+    assert all(150.0 <= backoff.delay(attempt) <= 300.0 for attempt in (64, 1024, 10**6))
+
+
+async def test_a_cancelled_source_ends_even_while_its_deletion_check_winds_down() -> None:
+    """The supervisor's cancel that lands while the stream's block waits for its deletion
+    check to end stops the source; it is not taken for the check's own and retried."""
+    check_cancelled, let_go = asyncio.Event(), asyncio.Event()
+
+    async def slow_to_stop(gone: object) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            check_cancelled.set()
+            await let_go.wait()  # a request being closed, say
+            raise
+
+    ctx = Context.__new__(Context)  # only what the block reads
+    ctx.source = SimpleNamespace(id=1)  # type: ignore[assignment]
+    ctx.reconcile_every = 300.0
+    ctx.reconcile_once = slow_to_stop  # type: ignore[method-assign]
+    went_on = False
+
+    async def source() -> None:
+        nonlocal went_on
+        try:
+            async with ctx.reconciling(gone=None):  # type: ignore[arg-type]
+                await asyncio.sleep(0)
+                raise OSError("the stream dropped")
+        except OSError:
+            went_on = True  # the supervisor would back off and connect again
+
+    task = asyncio.create_task(source())
+    await asyncio.wait_for(check_cancelled.wait(), 10)  # the block waits for the check now
+    task.cancel()
+    let_go.set()
+    await asyncio.wait({task}, timeout=10)
+    assert task.cancelled() and not went_on
 
 
 async def test_pause_stops_the_running_source_and_resume_restarts_it(wall: Wall) -> None:

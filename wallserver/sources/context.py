@@ -100,9 +100,11 @@ class Context:
         try:
             yield
         finally:
+            # Wait for the check to end without swallowing a cancellation of our own: with
+            # ``suppress(CancelledError)`` around ``await task``, the supervisor's cancel that
+            # lands here was taken for the check's, and the source kept retrying (CI hung).
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait({task})
 
     async def _reconcile_forever(self, gone: Gone) -> None:
         while True:

@@ -43,7 +43,9 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         """Exponential with full jitter in its upper half, so instances do not retry in step."""
-        return min(self.cap, self.base * 2**attempt) * random.uniform(0.5, 1.0)
+        # The exponent is bounded: a source failing for days reaches attempt 1024, and 2**1024
+        # does not fit a float (the task died of OverflowError).
+        return min(self.cap, self.base * 2 ** min(attempt, 64)) * random.uniform(0.5, 1.0)
 
 
 @dataclass
@@ -80,8 +82,7 @@ class Supervisor:
     async def close(self) -> None:
         if self._loop is not None:
             self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop
+            await asyncio.wait({self._loop})  # a cancel of close() itself is not swallowed
         for source_id in list(self.running):
             await self._stop(source_id)
         await self.leases.close()
