@@ -112,18 +112,14 @@ class EventStore:
         if tags is not None and not tags:
             raise ValidationFailed("hashtags: at least one")
         async with self.db.write() as session:
-            query = select(Event).where(Event.slug == slug).with_for_update()
-            row = (await session.exec(query)).first()
-            if row is None:
-                raise NotFound(f"no event {slug!r}")
-            assert row.id is not None
+            row, event_id = await _locked(session, slug)
             before = event_info(row)
             if name is not None:
                 row.name = name
             if moderation is not None:
                 row.moderation = moderation
             if tags is not None:
-                await _follow_tags(session, row.id, list(row.hashtags), tags)
+                await _follow_tags(session, event_id, list(row.hashtags), tags)
                 row.hashtags = tags
             session.add(row)
             await session.flush()
@@ -133,7 +129,7 @@ class EventStore:
                 # Open walls show the name and tags as the page was rendered: they reload, as
                 # the control page's Reload does (a one-shot command, never acted on in a replay).
                 body = protocol.wall_command(None, "reload")
-                messages.append(await WallLog(self.db).append(session, row.id, body))
+                messages.append(await WallLog(self.db).append(session, event_id, body))
         self.cache.changed("events")
         return EventEdit(before, after, messages)
 
@@ -194,13 +190,9 @@ class EventStore:
         async with self.db.write() as session:
             # The event row's lock (PostgreSQL; SQLite has one writer anyway) orders savers, so
             # the version read below is still the latest when the new entry is written.
-            query = select(Event).where(Event.slug == slug).with_for_update()
-            row = (await session.exec(query)).first()
-            if row is None:
-                raise NotFound(f"no event {slug!r}")
-            assert row.id is not None
+            row, event_id = await _locked(session, slug)
             if expected_version is not None:
-                latest = await _latest_change(session, row.id)
+                latest = await _latest_change(session, event_id)
                 current = (latest.id or 0) if latest else 0
                 if current != expected_version:
                     when = iso(latest.at)[:19].replace("T", " ") if latest else ""
@@ -213,7 +205,7 @@ class EventStore:
                     )
             row.rules = rules
             session.add(row)
-            change = RuleChange(event_id=row.id, actor=actor, rules=rules)
+            change = RuleChange(event_id=event_id, actor=actor, rules=rules)
             session.add(change)
             await session.flush()
             saved = RuleChangeInfo(change.id or 0, actor, rules, iso(change.at))
@@ -252,11 +244,7 @@ class EventStore:
             if len(closing) > CLOSING_MAX or "\x00" in closing:
                 raise ValidationFailed(f"closing: at most {CLOSING_MAX} characters of text")
         async with self.db.write() as session:
-            query = select(Event).where(Event.slug == slug).with_for_update()
-            row = (await session.exec(query)).first()
-            if row is None:
-                raise NotFound(f"no event {slug!r}")
-            assert row.id is not None
+            row, event_id = await _locked(session, slug)
             before = event_info(row)
             if state is not None:
                 row.state = check_move(row.state, state).value
@@ -270,7 +258,7 @@ class EventStore:
             messages: list[WallMessage] = []
             if closing_screen(before) != closing_screen(after):
                 body = protocol.wall_closing(closing_screen(after))
-                messages.append(await WallLog(self.db).append(session, row.id, body))
+                messages.append(await WallLog(self.db).append(session, event_id, body))
         self.cache.changed("events")
         return StateChange(before, after, messages)
 
@@ -332,6 +320,16 @@ class StateChange:
     before: EventInfo
     after: EventInfo
     messages: list[WallMessage]
+
+
+async def _locked(session: AsyncSession, slug: str) -> tuple[Event, int]:
+    """The event's row and id, locked until the transaction ends (PostgreSQL; SQLite has one
+    writer), so changes to one event are made one after the other; 404 if there is none."""
+    query = select(Event).where(Event.slug == slug).with_for_update()
+    row = (await session.exec(query)).first()
+    if row is None or row.id is None:
+        raise NotFound(f"no event {slug!r}")
+    return row, row.id
 
 
 async def _latest_change(session: AsyncSession, event_id: int) -> RuleChange | None:
