@@ -205,13 +205,16 @@ async def test_a_reload_while_the_server_is_down_still_shows_the_last_posts(
     await pages.screenshot(page, "reloaded-offline")
 
 
+# The paths of the photos the wall's service worker keeps for offline use.
+CACHED = (
+    "caches.open('wall-media-v1').then((c) => c.keys())"
+    ".then((keys) => keys.map((r) => new URL(r.url).pathname))"
+)
+
+
 async def test_a_withdrawn_photo_leaves_the_screens_offline_cache(pages: Pages, wall: Wall) -> None:
     """A guest's takedown deletes the photo on the server; the copy the screen's service worker
     kept for offline use goes too, not only the card."""
-    cached = (
-        "caches.open('wall-media-v1').then((c) => c.keys())"
-        ".then((keys) => keys.map((r) => new URL(r.url).pathname))"
-    )
     async with running(wall) as server:
         page = await pages.open(f"{server.url}/wall/xmas")
         await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
@@ -221,10 +224,10 @@ async def test_a_withdrawn_photo_leaves_the_screens_offline_cache(pages: Pages, 
         await expect(card.locator("img.card-image")).to_be_visible()
         photo = await card.locator("img.card-image").evaluate("(img) => new URL(img.src).pathname")
         assert photo.startswith("/media/")
-        await wait_until(page, f"{cached}.then((paths) => paths.includes({json.dumps(photo)}))")
+        await wait_until(page, f"{CACHED}.then((paths) => paths.includes({json.dumps(photo)}))")
         assert (await takedown(wall, answer)).status_code == 200
         await expect(card).to_have_count(0)
-        await wait_until(page, f"{cached}.then((paths) => !paths.includes({json.dumps(photo)}))")
+        await wait_until(page, f"{CACHED}.then((paths) => !paths.includes({json.dumps(photo)}))")
 
 
 async def test_a_photo_withdrawn_while_the_screen_was_off_leaves_its_cache(
@@ -233,10 +236,6 @@ async def test_a_photo_withdrawn_while_the_screen_was_off_leaves_its_cache(
     """The screen was closed when the guest took the post down, so it never heard of it and no
     longer holds the post; when it opens again, its service worker finds the file deleted on
     the server and drops its copy, and keeps the copies of posts still up."""
-    cached = (
-        "caches.open('wall-media-v1').then((c) => c.keys())"
-        ".then((keys) => keys.map((r) => new URL(r.url).pathname))"
-    )
     async with running(wall) as server:
         page = await pages.open(f"{server.url}/wall/xmas")
         await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
@@ -250,7 +249,7 @@ async def test_a_photo_withdrawn_while_the_screen_was_off_leaves_its_cache(
             await expect(image).to_be_visible()
             photos[answer["id"]] = await image.evaluate("(img) => new URL(img.src).pathname")
         both = json.dumps(list(photos.values()))
-        await wait_until(page, f"{cached}.then((paths) => {both}.every((p) => paths.includes(p)))")
+        await wait_until(page, f"{CACHED}.then((paths) => {both}.every((p) => paths.includes(p)))")
 
         await page.goto(f"{server.url}/healthz")  # the screen is off
         await page.evaluate("localStorage.clear()")  # and holds nothing of its last run
@@ -259,5 +258,5 @@ async def test_a_photo_withdrawn_while_the_screen_was_off_leaves_its_cache(
         await expect(page.locator("#wall")).to_have_attribute("data-state", "online")
         await expect(page.locator(f'.card[data-post-id="{gone["id"]}"]')).to_have_count(0)
         lost = json.dumps(photos[gone["id"]])
-        await wait_until(page, f"{cached}.then((paths) => !paths.includes({lost}))")
-        assert photos[kept["id"]] in await page.evaluate(cached)
+        await wait_until(page, f"{CACHED}.then((paths) => !paths.includes({lost}))")
+        assert photos[kept["id"]] in await page.evaluate(CACHED)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
 
 import pytest
 from playwright.async_api import Page, expect
@@ -17,6 +16,19 @@ from wallserver.media import store_image
 
 pytestmark = pytest.mark.browser
 
+
+# When each card (by post id) was first put on the wall, by the page's clock.
+CARD_AT = """
+window.__cardAt = {};
+new MutationObserver((records) => {
+  for (const record of records) for (const node of record.addedNodes) {
+    const id = node.dataset && node.dataset.postId;
+    if (id && node.classList.contains("card") && !(id in window.__cardAt)) {
+      window.__cardAt[id] = Date.now();
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
 
 # The post id of each card the first time it is put on the wall, in order.
 CARDS_SHOWN = """
@@ -42,14 +54,17 @@ async def open_wall(pages: Pages, init_scripts: tuple[str, ...] = ()) -> Page:
 
 async def test_approved_post_appears_within_a_second(pages: Pages, live: LiveServer) -> None:
     """A post a moderator approves through the API is on the open wall within one second."""
-    page = await open_wall(pages)
+    page = await open_wall(pages, init_scripts=(CARD_AT,))
     created = (await live.wall.ingest("p1", "Frohe Weihnachten aus Halle 3!")).json()
     await expect(page.locator("#cards .card")).to_have_count(0)  # pending is not shown
-    started = time.monotonic()
+    # Timed by the page's clock, from just before the decision to the card going up, so the
+    # harness's own polling (slow when the whole suite shares two cores) does not count.
+    started = await page.evaluate("Date.now()")
     assert (await live.wall.decide(created["id"], "approve", 1)).status_code == 200
     shown = page.locator(f'#cards .card[data-post-id="{created["id"]}"]')
-    await expect(shown).to_be_visible(timeout=1000)
-    assert time.monotonic() - started < 1.0
+    await expect(shown).to_be_visible()
+    went_up = await wait_until(page, f"window.__cardAt[{json.dumps(str(created['id']))}]")
+    assert went_up - started < 1000, f"on the wall after {went_up - started} ms"
     await expect(shown.locator(".card-text")).to_have_text("Frohe Weihnachten aus Halle 3!")
     await expect(page.locator("#wall-empty")).to_be_hidden()
     await pages.screenshot(page, "one-post")
